@@ -1,0 +1,73 @@
+"""mtasim: a deterministic simulator of the Exchange Server 5.5 MTA event 4283 race
+(Microsoft KB Q319936).
+
+Quick use::
+
+    import sim
+    result = sim.run()                      # the KB scenario on the pre-fix build
+    print(sim.render(result.events))        # the KB's two EV0 blocks
+    sim.run(build="post-fix").events        # the 4258 alone
+
+Layers (imports point down): ``sim.cli`` -> ``sim.render`` -> ``sim.drivers`` ->
+``sim.scenario`` -> ``sim.core`` (sans-IO). See ``docs/model.md``.
+"""
+
+from ._run import RunResult, run, run_in_trio
+from ._version import __version__
+from .core import (
+    BUILDS,
+    POST_FIX,
+    POST_SP3,
+    PRE_FIX,
+    SP5,
+    Build,
+    BuildError,
+    ConnSpec,
+    Event,
+    EventId,
+    EventType,
+    Kind,
+    LocalProtocolError,
+    LoggingLevel,
+    Lpi,
+    MtasimError,
+    ProtocolError,
+    RemoteProtocolError,
+    State,
+    resolve_build,
+)
+from .render import render
+from .scenario import Scenario, ScenarioError, bundled_names, load_scenario, parse_scenario
+
+__all__ = [
+    "BUILDS",
+    "POST_FIX",
+    "POST_SP3",
+    "PRE_FIX",
+    "SP5",
+    "Build",
+    "BuildError",
+    "ConnSpec",
+    "Event",
+    "EventId",
+    "EventType",
+    "Kind",
+    "LocalProtocolError",
+    "LoggingLevel",
+    "Lpi",
+    "MtasimError",
+    "ProtocolError",
+    "RemoteProtocolError",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "State",
+    "__version__",
+    "bundled_names",
+    "load_scenario",
+    "parse_scenario",
+    "render",
+    "resolve_build",
+    "run",
+    "run_in_trio",
+]

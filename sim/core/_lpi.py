@@ -1,0 +1,139 @@
+"""Control blocks and LPIs.
+
+Rules of this module:
+
+* The MTA keeps one control block per association plus one listening for incoming ones
+  (KB Q166602, KB Q229643). The pool size is the registry value
+  ``MSExchangeMTA\\Parameters\\TCP/IP control blocks``, default 20 (KB Q200259, KB Q166602),
+  at most 1,250 across network types.
+* **[inferred]** Control block 0 is the listener's; associations take the lowest free index
+  from 1 upwards, so a default pool serves 19 associations at once.
+* An LPI ("internal connection handle (LPI)", KB Q266792 and KB Q188040) prints as
+  ``<network type>-<component>-<cb>``. **[inferred]** The third number is the control block
+  index (it matches the cb in both KB examples), the first the network type (1 = TCP/IP
+  RFC 1006, KB Q168815); 15 is kept as seen in every KB example.
+* **[inferred]** On the post-SP3 build a leaked control block stays allocated for the rest
+  of the run (KB Q247419: "The MTA leaks control blocks").
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from dataclasses import dataclass
+
+#: Network type 1 is TCP/IP (RFC 1006), KB Q168815.
+NETWORK_TCPIP = 1
+#: The middle number of every LPI printed in the KBs.
+POP4_COMPONENT = 15
+#: Default "TCP/IP control blocks" (KB Q166602, KB Q200259).
+DEFAULT_CONTROL_BLOCKS = 20
+#: Shared maximum across network types (DOMAIN.md; KB Q166602 gives 64 for older builds).
+MAX_CONTROL_BLOCKS = 1250
+#: The control block the listener holds. [inferred]
+LISTENER_CB = 0
+
+_LPI_RE = re.compile(r"^(\d+)-(\d+)-(\d+)$")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Lpi:
+    """An internal connection handle, printed ``1-15-12``."""
+
+    network: int
+    component: int
+    cb: int
+
+    @classmethod
+    def for_cb(cls, cb: int) -> Lpi:
+        """The LPI of a TCP/IP association on control block ``cb``."""
+        return cls(NETWORK_TCPIP, POP4_COMPONENT, cb)
+
+    @classmethod
+    def parse(cls, text: str) -> Lpi:
+        """Parse ``"1-15-12"``; raise ``ValueError`` naming the text otherwise."""
+        match = _LPI_RE.match(text.strip())
+        if match is None:
+            raise ValueError(f"not an LPI (expected N-N-N, like 1-15-12): {text!r}")
+        network, component, cb = (int(group) for group in match.groups())
+        return cls(network, component, cb)
+
+    def __str__(self) -> str:
+        return f"{self.network}-{self.component}-{self.cb}"
+
+
+class PoolExhausted(Exception):
+    """No free control block (the MTA logs event 9156)."""
+
+
+class ControlBlockPool:
+    """The TCP/IP control blocks: allocation of the lowest free index, release, leak.
+
+    >>> pool = ControlBlockPool(20)
+    >>> pool.allocate(), pool.allocate()
+    (1, 2)
+    >>> pool.release(1); pool.allocate()
+    1
+    """
+
+    __slots__ = ("_free", "_in_use", "_leaked", "_size")
+
+    def __init__(self, size: int = DEFAULT_CONTROL_BLOCKS) -> None:
+        if isinstance(size, bool) or not isinstance(size, int):
+            raise TypeError(f"control block count must be an int, got {type(size).__name__}")
+        if not 2 <= size <= MAX_CONTROL_BLOCKS:
+            raise ValueError(
+                f"control block count must be between 2 and {MAX_CONTROL_BLOCKS}, got {size}"
+            )
+        self._size = size
+        # Index 0 belongs to the listener from the start. [inferred]
+        self._free: list[int] = list(range(1, size))
+        heapq.heapify(self._free)
+        self._in_use: set[int] = {LISTENER_CB}
+        self._leaked: set[int] = set()
+
+    @property
+    def size(self) -> int:
+        """The configured count, listener included."""
+        return self._size
+
+    @property
+    def in_use(self) -> int:
+        """Control blocks allocated now: listener, associations and leaked ones."""
+        return len(self._in_use)
+
+    @property
+    def leaked(self) -> int:
+        """Control blocks that were never returned (post-SP3 4283 path)."""
+        return len(self._leaked)
+
+    @property
+    def free(self) -> int:
+        return len(self._free)
+
+    def allocate(self) -> int:
+        """Take the lowest free index; raise :class:`PoolExhausted` when none is free."""
+        if not self._free:
+            raise PoolExhausted(f"no free control blocks (configured count {self._size})")
+        cb = heapq.heappop(self._free)
+        self._in_use.add(cb)
+        return cb
+
+    def release(self, cb: int) -> None:
+        """Return an allocated association control block to the pool."""
+        self._check_held(cb)
+        self._in_use.remove(cb)
+        heapq.heappush(self._free, cb)
+
+    def leak(self, cb: int) -> None:
+        """Forget an allocated control block without returning it (it stays in use)."""
+        self._check_held(cb)
+        if cb in self._leaked:
+            raise ValueError(f"control block {cb} is already leaked")
+        self._leaked.add(cb)
+
+    def _check_held(self, cb: int) -> None:
+        if cb == LISTENER_CB:
+            raise ValueError("control block 0 is the listener's and is never released")
+        if cb not in self._in_use or cb in self._leaked:
+            raise ValueError(f"control block {cb} is not allocated to an association")

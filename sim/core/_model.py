@@ -1,0 +1,478 @@
+"""The whole MTA model as a sans-IO step function: Winsock backlog, response timers, NSI
+listener, MTA kernel threads, and the remote peers' behaviour.
+
+Rules of this module (the semantics every driver shares):
+
+* Time is integer microseconds. The model never reads a clock: a driver hands it one
+  :class:`Occurrence` at a time, in ``(t, kind, seq)`` order, and gets a :class:`Step` back
+  with the occurrences to schedule, the ones to cancel, the events logged and the trace
+  records of the inputs consumed. ``seq`` numbers are handed out by the model in the order it
+  schedules, so two drivers that respect the order produce identical steps.
+* **Tie rule.** Occurrences at the same instant run in :class:`Kind` order. ``OK_READY`` comes
+  first: an OK response ready exactly at the Winsock deadline is in time, because KB Q319936
+  describes the bug as the connection timing out *before* the OK response (a strict
+  inequality). Then peer closes, then response timeouts, then data, arrivals, and accepts last
+  (so that every connection arriving at an instant is in the backlog before the listener
+  looks). Same kind and instant: first scheduled, first run.
+* Transport (Winsock-like): a connection arriving when the backlog holds ``backlog``
+  connections is refused (TCP reset) [inferred]. Otherwise it waits in the backlog, and its
+  response timer starts: the kernel completes the TCP handshake before the application is
+  involved (DOMAIN.md, Windows TCP). If the timer fires before the OK response, the transport
+  closes the connection and, if the NSI had accepted it, delivers a Close Request (KB Q319936).
+  A connection that times out still in the backlog is dropped without reaching the NSI
+  [inferred; WSAAccept would report WSAECONNRESET].
+* Listener: accepts the backlog's head, one connection per ``accept_time``; each accepted
+  connection takes a control block (9156 and refusal when none is free) and becomes a connect
+  indication at the NSI.
+* Kernel: ``threads`` workers serve a FIFO queue of OK-response jobs; a job takes the
+  connection's ``service`` time [inferred load model]. On the hotfix build a queued job of a
+  closed connection is withdrawn; a job already running finishes and its OK is discarded
+  [inferred]. On SP4 dead jobs stay queued and keep the kernel busy [inferred].
+* Peers: a peer gives up on its own after ``give_up`` (its close reaches the MTA then); a
+  peer that receives the CC sends ``data_units`` data units one round trip later, holds the
+  association for ``hold``, then closes (a reset is a close for the NSI [inferred]).
+"""
+
+from __future__ import annotations
+
+import enum
+import heapq
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ._builds import Build
+from ._events import Event, EventId
+from ._logging import LoggingLevel
+from ._lpi import ControlBlockPool
+from ._nsi import Nsi, NsiStep
+from ._state import Effect, State
+from ._time import Micros
+
+
+class Kind(enum.IntEnum):
+    """What happens at an instant. The value is the priority among equal instants."""
+
+    OK_READY = 0
+    PEER_CLOSE = 1
+    RESPONSE_TIMEOUT = 2
+    PEER_DATA = 3
+    ARRIVAL = 4
+    ACCEPT = 5
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, slots=True)
+class ConnSpec:
+    """Everything a run draws for one connection, before the run starts.
+
+    ``arrival`` is when the connection reaches the MTA's Winsock layer; ``service`` the kernel
+    time for its OK response; ``hold`` how long the peer keeps the association after its data
+    (``None``: until the end of the run); ``give_up`` the peer's own connect timeout counted
+    from ``arrival`` (``None``: never); ``latency`` the one-way link delay.
+    """
+
+    conn: int
+    arrival: Micros
+    service: Micros
+    hold: Micros | None = None
+    give_up: Micros | None = None
+    latency: Micros = 0  # type: ignore[assignment]
+    data_units: int = 1
+    reset: bool = False
+    peer: str = "peer"
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "peer": self.peer,
+            "service": self.service,
+            "hold": self.hold,
+            "give_up": self.give_up,
+            "latency": self.latency,
+            "data_units": self.data_units,
+            "reset": self.reset,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ModelConfig:
+    """The knobs of one run, in model units."""
+
+    epoch: datetime
+    response_timeout: Micros
+    backlog: int = 200
+    control_blocks: int = 20
+    open_associations: int = 0
+    threads: int = 4
+    accept_time: Micros = 0  # type: ignore[assignment]
+    logging: LoggingLevel = LoggingLevel.MAXIMUM
+    until: Micros | None = None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Occurrence:
+    """One scheduled happening. Ordered by ``(t, kind, seq)``; ``seq`` is unique."""
+
+    t: int
+    kind: Kind
+    seq: int
+    conn: int = field(compare=False)
+    worker: int = field(compare=False, default=-1)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A trace record of one input the model consumed."""
+
+    t: int
+    kind: Kind
+    conn: int
+    detail: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(slots=True)
+class Step:
+    """What the driver must do after handing the model one occurrence."""
+
+    schedule: list[Occurrence] = field(default_factory=list)
+    cancel: list[int] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    #: Connections the model is done with after this step (no occurrence will name them).
+    finished: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Stats:
+    """Counters of one run (every occurrence counts, whatever the logging level)."""
+
+    connections: int = 0
+    accepted: int = 0
+    opened: int = 0
+    timed_out: int = 0
+    timed_out_in_backlog: int = 0
+    race_closes: int = 0
+    normal_closes: int = 0
+    peer_gave_up: int = 0
+    abandoned_in_backlog: int = 0
+    refused_backlog: int = 0
+    refused_no_cb: int = 0
+    late_ok_discarded: int = 0
+    ok_cancelled: int = 0
+    data_units: int = 0
+    events: dict[int, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            name: getattr(self, name) for name in self.__dataclass_fields__ if name != "events"
+        }
+        out["events"] = {str(k): v for k, v in sorted(self.events.items())}
+        return out
+
+
+class _Phase(enum.Enum):
+    BACKLOG = "backlog"
+    NSI = "nsi"
+
+
+@dataclass(slots=True)
+class _Conn:
+    spec: ConnSpec
+    phase: _Phase = _Phase.BACKLOG
+    timer: int = -1  # seq of the pending response timeout
+    close: int = -1  # seq of the pending peer close
+    giving_up: bool = False  # the pending peer close is the peer's own connect timeout
+
+
+class Mta:
+    """One MTA under one build, driven by occurrences."""
+
+    def __init__(self, config: ModelConfig, build: Build, arrivals: Iterable[ConnSpec]) -> None:
+        self.config = config
+        self.build = build
+        self.pool = ControlBlockPool(config.control_blocks)
+        self.nsi = Nsi(build, self.pool, config.logging, config.epoch)
+        self.stats = Stats()
+        self._arrivals: Iterator[ConnSpec] = iter(arrivals)
+        self._seq = 0
+        self._conns: dict[int, _Conn] = {}
+        self._backlog: deque[int] = deque()
+        self._backlog_live = 0
+        self._listener_busy = False
+        self._jobs: deque[tuple[int, Micros]] = deque()
+        self._withdrawn: set[int] = set()
+        self._idle_workers: list[int] = list(range(config.threads))
+        self._running: dict[int, int] = {}
+        self._last_arrival = -1
+        self._pending_spec: ConnSpec | None = None
+        self._started = False
+
+    # -- public ------------------------------------------------------------------------
+    def start(self) -> Step:
+        """Open the preexisting associations and schedule the first arrival."""
+        if self._started:
+            raise RuntimeError("the model is already started")
+        self._started = True
+        for k in range(self.config.open_associations):
+            self.nsi.preopen(-1 - k)
+        step = Step()
+        self._next_arrival(step)
+        return step
+
+    def handle(self, occ: Occurrence) -> Step:
+        """Consume one occurrence; the driver must hand them over in order."""
+        step = Step()
+        kind = occ.kind
+        if kind is Kind.ARRIVAL:
+            self._arrival(occ, step)
+        elif kind is Kind.ACCEPT:
+            self._accept(occ, step)
+        elif kind is Kind.OK_READY:
+            self._ok_ready(occ, step)
+        elif kind is Kind.RESPONSE_TIMEOUT:
+            self._timeout(occ, step)
+        elif kind is Kind.PEER_CLOSE:
+            self._peer_close(occ, step)
+        else:
+            self._peer_data(occ, step)
+        return step
+
+    @property
+    def quiet(self) -> bool:
+        """No connection in flight and no kernel work left."""
+        return not self._conns and not self._running and not self._jobs
+
+    # -- occurrences -------------------------------------------------------------------
+    def _arrival(self, occ: Occurrence, step: Step) -> None:
+        conn = self._pending_spec
+        assert conn is not None and conn.conn == occ.conn
+        self._pending_spec = None
+        t = Micros(occ.t)
+        self.stats.connections += 1
+        refused = self._backlog_live >= self.config.backlog
+        detail = tuple(conn.as_record().items())
+        if refused:
+            detail += (("refused", "backlog"),)
+        step.records.append(Record(t, Kind.ARRIVAL, conn.conn, detail))
+        self._next_arrival(step)
+        if refused:
+            self.stats.refused_backlog += 1
+            step.finished.append(conn.conn)
+            return
+        state = _Conn(conn)
+        self._conns[conn.conn] = state
+        self._backlog.append(conn.conn)
+        self._backlog_live += 1
+        state.timer = self._at(
+            step, t + self.config.response_timeout, Kind.RESPONSE_TIMEOUT, conn.conn
+        )
+        if conn.give_up is not None:
+            state.close = self._at(step, t + conn.give_up, Kind.PEER_CLOSE, conn.conn)
+            state.giving_up = True
+        if not self._listener_busy:
+            self._listener_busy = True
+            self._at(step, t + self.config.accept_time, Kind.ACCEPT, -1)
+
+    def _accept(self, occ: Occurrence, step: Step) -> None:
+        t = Micros(occ.t)
+        conn_id = self._pop_backlog()
+        if conn_id is None:
+            self._listener_busy = False
+            return
+        self.stats.accepted += 1
+        result = self.nsi.connect_indication(conn_id, t)
+        detail = (("refused", "no free control block"),) if result.refused else ()
+        step.records.append(Record(t, Kind.ACCEPT, conn_id, detail))
+        self._emit(step, result)
+        state = self._conns[conn_id]
+        if result.refused:
+            self.stats.refused_no_cb += 1
+            self._forget(step, conn_id)
+        else:
+            state.phase = _Phase.NSI
+            if result.has(Effect.REQUEST_OK):
+                self._submit_job(step, t, conn_id, state.spec.service)
+        if self._backlog_live:
+            self._at(step, t + self.config.accept_time, Kind.ACCEPT, -1)
+        else:
+            self._listener_busy = False
+
+    def _ok_ready(self, occ: Occurrence, step: Step) -> None:
+        t = Micros(occ.t)
+        conn_id = occ.conn
+        del self._running[occ.worker]
+        step.records.append(Record(t, Kind.OK_READY, conn_id, (("worker", occ.worker),)))
+        result = self.nsi.ok_response(conn_id, t)
+        self._emit(step, result)
+        if result.has(Effect.DISCARD):
+            self.stats.late_ok_discarded += 1
+        elif result.has(Effect.SEND_CC):
+            self.stats.opened += 1
+            self._cc_sent(step, t, self._conns[conn_id])
+        self._next_job(step, t, occ.worker)
+
+    def _timeout(self, occ: Occurrence, step: Step) -> None:
+        t = Micros(occ.t)
+        state = self._conns[occ.conn]
+        state.timer = -1
+        step.records.append(Record(t, Kind.RESPONSE_TIMEOUT, occ.conn))
+        self.stats.timed_out += 1
+        if state.phase is _Phase.BACKLOG:
+            self.stats.timed_out_in_backlog += 1
+            self._drop_from_backlog()
+            self._forget(step, occ.conn)
+            return
+        self._close(step, t, occ.conn)
+
+    def _peer_close(self, occ: Occurrence, step: Step) -> None:
+        t = Micros(occ.t)
+        state = self._conns[occ.conn]
+        detail = (("reset", True),) if state.spec.reset else ()
+        step.records.append(Record(t, Kind.PEER_CLOSE, occ.conn, detail))
+        state.close = -1
+        if state.giving_up:
+            self.stats.peer_gave_up += 1
+        if state.phase is _Phase.BACKLOG:
+            self.stats.abandoned_in_backlog += 1
+            self._drop_from_backlog()
+            self._forget(step, occ.conn)
+            return
+        self._close(step, t, occ.conn)
+
+    def _peer_data(self, occ: Occurrence, step: Step) -> None:
+        t = Micros(occ.t)
+        state = self._conns[occ.conn]
+        step.records.append(
+            Record(t, Kind.PEER_DATA, occ.conn, (("units", state.spec.data_units),))
+        )
+        for _ in range(state.spec.data_units):
+            self._emit(step, self.nsi.data(occ.conn, t))
+            self.stats.data_units += 1
+        if state.spec.hold is not None:
+            state.close = self._at(step, t + state.spec.hold, Kind.PEER_CLOSE, occ.conn)
+
+    # -- helpers -----------------------------------------------------------------------
+    def _close(self, step: Step, t: Micros, conn_id: int) -> None:
+        """A Close Request reaches the NSI for an accepted connection."""
+        result = self.nsi.close_request(conn_id, t)
+        self._emit(step, result)
+        if result.state_before is State.OPENING:
+            self.stats.race_closes += 1
+        else:
+            self.stats.normal_closes += 1
+        if result.has(Effect.CANCEL_OK):
+            self.stats.ok_cancelled += 1
+            self._withdrawn.add(conn_id)
+        self._forget(step, conn_id)
+
+    def _cc_sent(self, step: Step, t: Micros, state: _Conn) -> None:
+        """The OK response went out as the CC: stop the Winsock timer, drive the peer."""
+        spec = state.spec
+        self._cancel(step, state.timer)
+        state.timer = -1
+        if state.giving_up:
+            # The peer's deadline, on the MTA's clock, is arrival - latency + give_up; the CC
+            # reaches it at t + latency. Late CC: the peer's close is already on its way.
+            assert spec.give_up is not None
+            if t + 2 * spec.latency > spec.arrival + spec.give_up:
+                return
+            self._cancel(step, state.close)
+            state.close = -1
+            state.giving_up = False
+        round_trip = t + 2 * spec.latency
+        if spec.data_units > 0:
+            self._at(step, round_trip, Kind.PEER_DATA, spec.conn)
+        elif spec.hold is not None:
+            state.close = self._at(step, round_trip + spec.hold, Kind.PEER_CLOSE, spec.conn)
+
+    def _forget(self, step: Step, conn_id: int) -> None:
+        state = self._conns.pop(conn_id)
+        self._cancel(step, state.timer)
+        self._cancel(step, state.close)
+        step.finished.append(conn_id)
+
+    def _submit_job(self, step: Step, t: Micros, conn_id: int, service: Micros) -> None:
+        if self._idle_workers:
+            worker = heapq.heappop(self._idle_workers)
+            self._start_job(step, t, worker, conn_id, service)
+        else:
+            self._jobs.append((conn_id, service))
+
+    def _next_job(self, step: Step, t: Micros, worker: int) -> None:
+        while self._jobs:
+            conn_id, service = self._jobs.popleft()
+            if conn_id in self._withdrawn:
+                self._withdrawn.discard(conn_id)
+                continue
+            self._start_job(step, t, worker, conn_id, service)
+            return
+        heapq.heappush(self._idle_workers, worker)
+
+    def _start_job(self, step: Step, t: Micros, worker: int, conn_id: int, service: Micros) -> None:
+        self._withdrawn.discard(conn_id)
+        self._running[worker] = conn_id
+        self._at(step, t + service, Kind.OK_READY, conn_id, worker)
+
+    def _pop_backlog(self) -> int | None:
+        while self._backlog:
+            conn_id = self._backlog.popleft()
+            state = self._conns.get(conn_id)
+            if state is not None and state.phase is _Phase.BACKLOG:
+                self._backlog_live -= 1
+                return conn_id
+        return None
+
+    def _drop_from_backlog(self) -> None:
+        # The entry stays in the deque and is skipped by _pop_backlog (lazy deletion).
+        self._backlog_live -= 1
+
+    def _next_arrival(self, step: Step) -> None:
+        spec = next(self._arrivals, None)
+        self._pending_spec = spec
+        if spec is None:
+            return
+        if spec.arrival < self._last_arrival:
+            raise ValueError(
+                f"arrivals must not go back in time: connection {spec.conn} at {spec.arrival} µs"
+                f" after one at {self._last_arrival} µs"
+            )
+        self._last_arrival = spec.arrival
+        if self._at(step, spec.arrival, Kind.ARRIVAL, spec.conn) == -1:
+            self._pending_spec = None
+
+    def _at(self, step: Step, t: int, kind: Kind, conn: int, worker: int = -1) -> int:
+        until = self.config.until
+        if until is not None and t > until:
+            return -1
+        seq = self._seq
+        self._seq += 1
+        step.schedule.append(Occurrence(t, kind, seq, conn, worker))
+        return seq
+
+    @staticmethod
+    def _cancel(step: Step, seq: int) -> None:
+        if seq != -1:
+            step.cancel.append(seq)
+
+    def _emit(self, step: Step, result: NsiStep) -> None:
+        counts = self.stats.events
+        for event in result.events:
+            step.events.append(event)
+            counts[int(event.event_id)] = counts.get(int(event.event_id), 0) + 1
+
+    # -- end of run --------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """Counters plus the state of the pool at the end."""
+        out = self.stats.as_dict()
+        out["cb_in_use"] = self.pool.in_use
+        out["cb_leaked"] = self.pool.leaked
+        out["open_associations"] = self.nsi.open_associations
+        out["logged_4258"] = self.stats.events.get(int(EventId.NSI_MESSAGE_RECEIVED), 0)
+        out["logged_4283"] = self.stats.events.get(int(EventId.BAD_LPI), 0)
+        out["logged_9156"] = self.stats.events.get(int(EventId.NO_FREE_CONTROL_BLOCKS), 0)
+        return out

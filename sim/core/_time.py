@@ -1,0 +1,49 @@
+"""Virtual time: integer microseconds.
+
+Rules of this module:
+
+* Every instant and duration inside the model is an ``int`` number of microseconds
+  (``Micros``). Float seconds exist only at the edges (scenario files, trio's clock,
+  JSON output), and are converted exactly once, by :func:`to_micros`.
+* Integer time makes the tie rule exact: an OK response "ready exactly at the Winsock
+  deadline" is a comparison of two integers, never of two float sums that differ in the
+  last bit.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from typing import NewType
+
+Micros = NewType("Micros", int)
+
+MICROS_PER_SECOND = 1_000_000
+
+#: An instant that never comes ("never closes", "never gives up").
+NEVER: Micros | None = None
+
+
+def to_micros(seconds: float) -> Micros:
+    """Convert seconds to whole microseconds (round half to even).
+
+    Raises ``ValueError`` for NaN, infinities and negative values: durations and instants
+    in the model are finite and non-negative.
+    """
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"expected a number of seconds, got {type(seconds).__name__}")
+    if math.isnan(seconds) or math.isinf(seconds):
+        raise ValueError(f"expected a finite number of seconds, got {seconds!r}")
+    if seconds < 0:
+        raise ValueError(f"expected a non-negative number of seconds, got {seconds!r}")
+    return Micros(round(seconds * MICROS_PER_SECOND))
+
+
+def to_seconds(t: int) -> float:
+    """Convert microseconds to float seconds (exact for any value below 2**53 µs)."""
+    return t / MICROS_PER_SECOND
+
+
+def at(epoch: datetime, t: int) -> datetime:
+    """The wall-clock instant ``t`` microseconds after ``epoch``."""
+    return epoch + timedelta(microseconds=t)
