@@ -161,6 +161,9 @@ def validate(data: dict[str, Any], origin: str, text: str = "", default_name: st
             f"{mta['control_blocks'] - 1}",
         )
     if problems:
+        # In file order; problems without a line (missing keys) last, in schema order.
+        order = {id(p): i for i, p in enumerate(problems)}
+        problems.sort(key=lambda p: (p.line is None, p.line or 0, order[id(p)]))
         raise ScenarioError(problems)
 
     name = top["name"] or default_name
@@ -196,13 +199,13 @@ def _section(
     out: dict[str, Any] = {}
     for f in SCHEMA[table]:
         if f.key not in raw:
-            out[f.key] = f.default
+            out[f.key] = _coerce(f, f.default)
             continue
         try:
             out[f.key] = _coerce(f, raw[f.key])
         except ValueError as exc:
             problem(table, f.key, str(exc), index)
-            out[f.key] = f.default
+            out[f.key] = _coerce(f, f.default)
     if table:
         for key in raw:
             if field_for(table, key) is None:
