@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 import sim
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from sim.core import BUILDS, HOTFIX, POST_SP3, SP4, SP5, BuildError, resolve_build
 
 

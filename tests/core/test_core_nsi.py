@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+
 from sim.core import (
     HOTFIX,
     POST_SP3,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
-import sim
 import trio
 import trio.testing
+
+import sim
 from sim.drivers import run_async
 from sim.scenario import arrivals, model_config
 

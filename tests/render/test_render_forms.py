@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 import pytest
+
 import sim
 from sim.core import EventId, Lpi
 from sim.render import ev0_block, ev0_timestamp, eventviewer_block, jsonl_line, render

@@ -6,6 +6,7 @@ import math
 from datetime import datetime
 
 import pytest
+
 import sim
 from sim.scenario import ScenarioError, apply_override, arrivals, load_scenario, parse_scenario
 
