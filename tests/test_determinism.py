@@ -20,25 +20,23 @@ def test_the_same_command_twenty_times_prints_identical_bytes(capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("build", ["pre-fix", "post-fix"])
-def test_fresh_processes_with_different_hash_seeds_agree(build, tmp_path):
-    scenario = tmp_path / "s.toml"
-    scenario.write_text(
-        "seed = 3\n[winsock]\nresponse_timeout = 2.0\n[mta]\nthreads = 2\nok_delay = 0.8\n"
-        "ok_delay_jitter = 0.7\n[[peers]]\nprocess = 'poisson'\nrate = 5.0\ncount = 200\n"
-    )
-    outputs = set()
-    for hash_seed in ("0", "1", "12345", "random"):
+@pytest.mark.parametrize("build", ["pre-fix", "post-fix", "post-sp3"])
+def test_fresh_processes_with_different_hash_seeds_write_identical_traces(build, tmp_path):
+    traces = []
+    for index, hash_seed in enumerate(("0", "1", "12345", "random")):
+        trace = tmp_path / f"t{index}.jsonl"
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
-        done = subprocess.run(
+        subprocess.run(
             [
                 sys.executable,
                 "-m",
                 "sim",
                 "run",
-                str(scenario),
+                "random-arrivals",
                 "--build",
                 build,
+                "--record",
+                str(trace),
                 "--format",
                 "jsonl",
             ],
@@ -47,6 +45,13 @@ def test_fresh_processes_with_different_hash_seeds_agree(build, tmp_path):
             env=env,
             check=True,
         )
-        outputs.add(done.stdout)
-    (only,) = outputs
-    assert only.count("\n") > 20
+        traces.append(trace.read_bytes())
+    assert traces[0].count(b"\n") > 300
+    assert all(t == traces[0] for t in traces)
+
+
+def test_another_seed_is_another_run(capsys):
+    main(["run", "random-arrivals", "--format", "jsonl"])
+    first = capsys.readouterr().out
+    main(["run", "random-arrivals", "--format", "jsonl", "--seed", "7"])
+    assert capsys.readouterr().out != first

@@ -20,10 +20,6 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-class UsageError(MtasimError):
-    """Bad usage or bad input: printed as one line, exit code 2."""
-
-
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line on stderr and exit code 2."""
 
@@ -35,7 +31,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser() -> Parser:
-    from . import _run_cmd
+    from . import _compare_cmd, _replay_cmd, _run_cmd, _scenario_cmds
 
     parser = Parser(
         prog="mtasim",
@@ -49,6 +45,9 @@ def build_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"mtasim {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     _run_cmd.register(commands)
+    _replay_cmd.register(commands)
+    _compare_cmd.register(commands)
+    _scenario_cmds.register(commands)
     return parser
 
 

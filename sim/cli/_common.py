@@ -1,4 +1,4 @@
-"""Options and helpers shared by the commands that take a scenario."""
+"""Options and helpers shared by the commands."""
 
 from __future__ import annotations
 
@@ -9,19 +9,33 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from .._atomic import atomic_text
-from ..core import BUILDS
+from .._run import DRIVERS
+from ..core import BUILDS, MtasimError
+from ..render import FORMATS
 from ..scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 
 
-def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "scenario",
-        nargs="?",
-        default=None,
-        metavar="SCENARIO",
-        help=f"scenario file or bundled scenario name (default: {DEFAULT_SCENARIO}, the KB case; "
-        "'mtasim scenarios' lists the bundled ones)",
-    )
+class UsageError(MtasimError):
+    """Bad usage or bad input: printed as one line, exit code 2."""
+
+
+def add_scenario_arguments(parser: argparse.ArgumentParser, *, many: bool = False) -> None:
+    if many:
+        parser.add_argument(
+            "scenarios",
+            nargs="+",
+            metavar="SCENARIO",
+            help="scenario files or bundled scenario names",
+        )
+    else:
+        parser.add_argument(
+            "scenario",
+            nargs="?",
+            default=None,
+            metavar="SCENARIO",
+            help=f"scenario file or bundled scenario name (default: {DEFAULT_SCENARIO}, the KB "
+            "case; 'mtasim scenarios' lists the bundled ones)",
+        )
     parser.add_argument(
         "--set",
         dest="overrides",
@@ -29,35 +43,66 @@ def add_scenario_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="KEY=VALUE",
         help="override a scenario key, e.g. --set winsock.response_timeout=30 "
-        "(repeatable; typed as the schema says)",
+        "(repeatable; typed as the schema says; see docs/scenarios.md)",
     )
-    parser.add_argument(
-        "--seed",
-        type=int,
-        default=None,
-        metavar="N",
-        help="seed of the random draws (default: the scenario's)",
-    )
+    if not many:
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=None,
+            metavar="N",
+            help="seed of the random draws (default: the scenario's)",
+        )
 
 
-def add_build_argument(parser: argparse.ArgumentParser) -> None:
-    names = ", ".join(f"{b.version} ({'/'.join(b.aliases)})" for b in BUILDS)
+def build_help() -> str:
+    return ", ".join(f"{b.version} ({'/'.join(b.aliases)})" for b in BUILDS)
+
+
+def add_build_argument(parser: argparse.ArgumentParser, default_text: str) -> None:
     parser.add_argument(
         "--build",
         default=None,
         metavar="NAME",
-        help=f"MTA build, by version or alias (default: the scenario's): {names}",
+        help=f"MTA build, by version or alias (default: {default_text}): {build_help()}",
     )
 
 
-def load(args: argparse.Namespace) -> Scenario:
-    scenario = load_scenario(args.scenario, tuple(args.overrides))
-    if args.seed is not None:
-        if args.seed < 0:
-            from ._app import UsageError
+def add_driver_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--driver",
+        choices=DRIVERS,
+        default="trio",
+        help="trio: the async model on trio under a virtual clock (default, the "
+        "reference); batch: the same core from a plain event heap (identical "
+        "output, faster)",
+    )
 
-            raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
-        scenario = scenario.with_seed(args.seed)
+
+def add_format_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="ev0",
+        help="ev0: the EV0.LOG text log (default); eventviewer: Event Viewer "
+        "properties; jsonl: one JSON object per event",
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        default=None,
+        help="write the events to FILE (atomically) instead of stdout",
+    )
+
+
+def load(args: argparse.Namespace, spec: str | None = None) -> Scenario:
+    scenario = load_scenario(spec if spec is not None else args.scenario, tuple(args.overrides))
+    seed = getattr(args, "seed", None)
+    if seed is not None:
+        if seed < 0:
+            raise UsageError(f"--seed must be a non-negative integer, got {seed}")
+        scenario = scenario.with_seed(seed)
     return scenario
 
 
@@ -72,6 +117,17 @@ def output(path: str | None) -> Iterator[TextIO]:
         with atomic_text(path) as handle:
             yield handle
     except OSError as exc:
-        from ._app import UsageError
-
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def check_writable(path: str | None, option: str) -> None:
+    """Fail early (before a long run) when an output file cannot be created."""
+    if path is None or path == "-":
+        return
+    from pathlib import Path
+
+    parent = Path(path).parent
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {path} ({option}): no such directory {parent}")
+    if Path(path).is_dir():
+        raise UsageError(f"cannot write {path} ({option}): it is a directory")

@@ -7,33 +7,35 @@ import sys
 from typing import Any
 
 from .._run import run
-from ..render import FORMATS, EventWriter
-from ._common import add_build_argument, add_scenario_arguments, load, output
+from ..render import EventWriter
+from ._common import (
+    add_build_argument,
+    add_driver_argument,
+    add_format_arguments,
+    add_scenario_arguments,
+    check_writable,
+    load,
+    output,
+)
 
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "run",
         help="run a scenario and print the events the MTA logs",
-        description="Run a scenario on the trio model under a virtual clock and print the "
-        "events the MTA logs. Without arguments: the KB Q319936 case on the pre-fix build, "
-        "which prints the KB's 4258 and 4283 events.",
+        description="Run a scenario under a virtual clock and print the events the MTA logs. "
+        "Without arguments: the KB Q319936 case on the pre-fix build, which prints the KB's "
+        "4258 and 4283 events.",
     )
     add_scenario_arguments(parser)
-    add_build_argument(parser)
+    add_build_argument(parser, "the scenario's")
+    add_format_arguments(parser)
+    add_driver_argument(parser)
     parser.add_argument(
-        "--format",
-        choices=FORMATS,
-        default="ev0",
-        help="ev0: the EV0.LOG text log (default); eventviewer: Event Viewer "
-        "properties; jsonl: one JSON object per event",
-    )
-    parser.add_argument(
-        "--output",
-        "-o",
+        "--record",
         metavar="FILE",
         default=None,
-        help="write the events to FILE (atomically) instead of stdout",
+        help="also write a trace of the run (JSON Lines) that 'mtasim replay' reproduces",
     )
     parser.add_argument("--summary", action="store_true", help="print the run's counters to stderr")
     parser.set_defaults(handler=main)
@@ -41,9 +43,18 @@ def register(commands: Any) -> None:
 
 def main(args: argparse.Namespace) -> int:
     scenario = load(args)
+    check_writable(args.output, "--output")
+    check_writable(args.record, "--record")
     with output(args.output) as out:
         writer = EventWriter(args.format, out.write, scenario.mta.computer)
-        result = run(scenario, args.build, on_event=writer, keep=False)
+        result = run(
+            scenario,
+            args.build,
+            driver=args.driver,
+            on_event=writer,
+            keep=False,
+            record=args.record,
+        )
     if args.summary:
         print_summary(result.summary, result.build.label, sys.stderr)
     return 0

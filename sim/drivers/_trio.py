@@ -149,4 +149,21 @@ def run_trio(
 ) -> Mta:
     """Run the model in a fresh ``trio.run`` on a fresh ``MockClock``."""
     clock = trio.testing.MockClock(rate=0)
-    return trio.run(run_async, config, build, arrivals, on_event, on_record, clock=clock)
+    try:
+        return trio.run(run_async, config, build, arrivals, on_event, on_record, clock=clock)
+    except BaseExceptionGroup as group:
+        # A model step or a sink raised inside a task: re-raise that one exception, as a plain
+        # function call would (a group only when several tasks failed at once).
+        leaf = _sole_leaf(group)
+        if leaf is None:
+            raise
+        raise leaf from None
+
+
+def _sole_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException | None:
+    inner: BaseException = group
+    while isinstance(inner, BaseExceptionGroup):
+        if len(inner.exceptions) != 1:
+            return None
+        inner = inner.exceptions[0]
+    return inner

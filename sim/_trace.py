@@ -1,0 +1,311 @@
+"""Traces: a run kept as JSON Lines, checked on reading, replayed on any build.
+
+Rules of this module:
+
+* Line 1 is the header: ``{"kind": "header", "format": "mtasim-trace", "version": 1, "tool":
+  ..., "scenario_digest": ..., "scenario": {...}, "seed": ..., "build": ...}``. It names no
+  driver: the trio and batch drivers write the same bytes.
+* Then one line per input the model consumed and per event it logged, in the order they
+  happened: ``{"kind": "input", "us": 21000000, "t": 21.0, "input": "response_timeout",
+  "conn": 0, ...}`` and ``{"kind": "event", "us": ..., <the JSON Lines event fields>}``.
+  ``us`` is the exact virtual time in microseconds; ``t`` the same in seconds, for people.
+  Arrival inputs carry everything drawn for the connection (service time, latency, hold,
+  give-up...): they are what a replay re-drives.
+* The last line is the footer: ``{"kind": "footer", "lines": N, "inputs": I, "events": E,
+  "sha256": ...}``, N the number of lines before it and the digest that of their bytes. A
+  missing footer means a truncated file; a digest that does not match, an edited one.
+* A trace is written to a temporary file and renamed into place when the run ends, so an
+  interrupted run leaves no partial file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from ._version import __version__
+from .core import Build, ConnSpec, Event, Kind, MtasimError, Record, resolve_build, to_seconds
+from .render import event_dict
+from .scenario import Scenario, ScenarioError, validate
+
+FORMAT = "mtasim-trace"
+VERSION = 1
+
+
+class TraceError(MtasimError):
+    """A trace that cannot be used: unreadable, truncated, edited, or of a newer format."""
+
+
+def _dumps(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def input_line(record: Record) -> dict[str, Any]:
+    line: dict[str, Any] = {
+        "kind": "input",
+        "us": record.t,
+        "t": to_seconds(record.t),
+        "input": record.kind.label,
+        "conn": record.conn,
+    }
+    line.update(record.detail)
+    return line
+
+
+def event_line(event: Event) -> dict[str, Any]:
+    return {"kind": "event", "us": event.t, **event_dict(event)}
+
+
+class TraceWriter:
+    """Streams one run's trace to a text file, hashing as it goes."""
+
+    def __init__(self, out: TextIO, scenario: Scenario, build: Build) -> None:
+        self._out = out
+        self._hash = hashlib.sha256()
+        self.lines = 0
+        self.inputs = 0
+        self.events = 0
+        self._write(header(scenario, build))
+
+    def _write(self, obj: dict[str, Any]) -> None:
+        text = _dumps(obj) + "\n"
+        self._hash.update(text.encode("utf-8"))
+        self._out.write(text)
+        self.lines += 1
+
+    def record(self, record: Record) -> None:
+        self._write(input_line(record))
+        self.inputs += 1
+
+    def event(self, event: Event) -> None:
+        self._write(event_line(event))
+        self.events += 1
+
+    def close(self) -> None:
+        footer = {
+            "kind": "footer",
+            "lines": self.lines,
+            "inputs": self.inputs,
+            "events": self.events,
+            "sha256": self._hash.hexdigest(),
+        }
+        self._out.write(_dumps(footer) + "\n")
+
+
+def header(scenario: Scenario, build: Build) -> dict[str, Any]:
+    """The first line. It names no driver: every driver writes the same bytes."""
+    return {
+        "kind": "header",
+        "format": FORMAT,
+        "version": VERSION,
+        "tool": f"mtasim {__version__}",
+        "scenario_digest": scenario.digest(),
+        "scenario": scenario.to_dict(),
+        "seed": scenario.seed,
+        "build": build.version,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class TraceInfo:
+    """What a verified trace's header and footer say."""
+
+    path: str
+    scenario: Scenario
+    build: Build
+    tool: str
+    lines: int
+    inputs: int
+    events: int
+
+
+def _parse(path: str, number: int, text: str) -> dict[str, Any]:
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TraceError(
+            f"{path}:{number}: corrupt trace: not JSON ({exc.msg} at column {exc.colno})"
+        ) from None
+    if not isinstance(obj, dict) or "kind" not in obj:
+        if number == 1:
+            raise TraceError(f"{path}:1: not an mtasim trace (no header line)")
+        raise TraceError(f"{path}:{number}: corrupt trace: not a trace line")
+    return obj
+
+
+def scenario_from_dict(data: dict[str, Any], origin: str) -> Scenario:
+    """Rebuild a scenario from :meth:`Scenario.to_dict` output (``"inf"`` back to inf)."""
+
+    def fix(value: Any) -> Any:
+        if value == "inf":
+            return math.inf
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return value
+
+    return validate(fix(data), origin)
+
+
+def verify(path: str | Path) -> TraceInfo:
+    """Read a whole trace, check header, digest and footer; raise :class:`TraceError`."""
+    name = str(path)
+    try:
+        handle = open(path, encoding="utf-8", newline="")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        raise TraceError(f"{name}: cannot read trace: {exc.strerror or exc}") from None
+    digest = hashlib.sha256()
+    counts = {"input": 0, "event": 0}
+    first: dict[str, Any] | None = None
+    footer: dict[str, Any] | None = None
+    lines = 0
+    with handle:
+        try:
+            for number, text in enumerate(handle, start=1):
+                if footer is not None:
+                    raise TraceError(f"{name}:{number}: corrupt trace: lines after the footer")
+                if not text.endswith("\n"):
+                    raise TraceError(
+                        f"{name}:{number}: truncated trace: the last line is incomplete"
+                    )
+                obj = _parse(name, number, text)
+                if number == 1:
+                    first = _check_header(name, obj)
+                    digest.update(text.encode("utf-8"))
+                    lines = 1
+                    continue
+                kind = obj["kind"]
+                if kind == "footer":
+                    footer = obj
+                    continue
+                if kind not in counts:
+                    raise TraceError(f"{name}:{number}: corrupt trace: unknown line kind {kind!r}")
+                counts[kind] += 1
+                digest.update(text.encode("utf-8"))
+                lines += 1
+        except UnicodeDecodeError:
+            raise TraceError(f"{name}: corrupt trace: not UTF-8 text") from None
+    if first is None:
+        raise TraceError(f"{name}: truncated trace: the file is empty")
+    if footer is None:
+        raise TraceError(f"{name}: truncated trace: no footer line (the run or the copy was cut)")
+    expected = (footer.get("lines"), footer.get("inputs"), footer.get("events"))
+    if expected != (lines, counts["input"], counts["event"]):
+        raise TraceError(
+            f"{name}: corrupt trace: the footer counts {expected[0]} lines but the file has {lines}"
+        )
+    if footer.get("sha256") != digest.hexdigest():
+        raise TraceError(f"{name}: corrupt trace: the digest does not match (the file was edited)")
+    try:
+        scenario = scenario_from_dict(first["scenario"], f"{name} (header scenario)")
+        build = resolve_build(str(first["build"]))
+    except (ScenarioError, MtasimError) as exc:
+        raise TraceError(f"{name}:1: corrupt trace header: {exc}") from None
+    if scenario.digest() != first.get("scenario_digest"):
+        raise TraceError(f"{name}:1: corrupt trace header: the scenario digest does not match")
+    return TraceInfo(
+        name, scenario, build, str(first.get("tool")), lines, counts["input"], counts["event"]
+    )
+
+
+def _check_header(name: str, obj: dict[str, Any]) -> dict[str, Any]:
+    if obj.get("kind") != "header" or obj.get("format") != FORMAT:
+        raise TraceError(f"{name}:1: not an mtasim trace (no header line)")
+    version = obj.get("version")
+    if not isinstance(version, int):
+        raise TraceError(f"{name}:1: corrupt trace header: no format version")
+    if version > VERSION:
+        raise TraceError(
+            f"{name}:1: trace format version {version} is newer than this mtasim "
+            f"({__version__}) reads (version {VERSION}); upgrade mtasim"
+        )
+    if version < 1:
+        raise TraceError(f"{name}:1: corrupt trace header: format version {version}")
+    for key in ("scenario", "build", "scenario_digest"):
+        if key not in obj:
+            raise TraceError(f"{name}:1: corrupt trace header: no {key!r}")
+    return obj
+
+
+def body_lines(path: str | Path) -> Iterator[str]:
+    """The input and event lines of a verified trace, as text without newlines."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        next(handle)
+        for text in handle:
+            if text.startswith('{"kind":"footer"'):
+                return
+            yield text.rstrip("\n")
+
+
+def recorded_arrivals(path: str | Path) -> Iterator[ConnSpec]:
+    """The connections of a verified trace, as the run drew them (lazily)."""
+    arrival = Kind.ARRIVAL.label
+    for text in body_lines(path):
+        if not text.startswith('{"kind":"input"'):
+            continue
+        obj = json.loads(text)
+        if obj["input"] != arrival:
+            continue
+        yield ConnSpec(
+            conn=obj["conn"],
+            arrival=obj["us"],
+            service=obj["service"],
+            hold=obj["hold"],
+            give_up=obj["give_up"],
+            latency=obj["latency"],
+            data_units=obj["data_units"],
+            reset=obj["reset"],
+            peer=obj["peer"],
+        )
+
+
+def line_text(obj: dict[str, Any]) -> str:
+    """How a trace line is written (without its newline)."""
+    return _dumps(obj)
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """The first line where a replay differs from its recording (1-based file line)."""
+
+    line: int
+    expected: str | None
+    got: str | None
+
+
+class TraceComparator:
+    """Compares a run's trace lines, as they are produced, with a recorded trace's body."""
+
+    def __init__(self, path: str | Path) -> None:
+        self._recorded = body_lines(path)
+        self._line = 1  # the header is line 1
+        self.mismatch: Mismatch | None = None
+
+    def _check(self, obj: dict[str, Any]) -> None:
+        self._line += 1
+        if self.mismatch is not None:
+            return
+        got = _dumps(obj)
+        expected = next(self._recorded, None)
+        if got != expected:
+            self.mismatch = Mismatch(self._line, expected, got)
+
+    def record(self, record: Record) -> None:
+        self._check(input_line(record))
+
+    def event(self, event: Event) -> None:
+        self._check(event_line(event))
+
+    def finish(self) -> Mismatch | None:
+        """The first difference, including a recording that goes on longer than the run."""
+        if self.mismatch is None:
+            extra = next(self._recorded, None)
+            if extra is not None:
+                self.mismatch = Mismatch(self._line + 1, extra, None)
+        return self.mismatch

@@ -1,0 +1,115 @@
+"""``mtasim replay``: re-drive a recorded trace through the model, on any build."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from .._run import replay
+from .._trace import TraceComparator, verify
+from ..core import resolve_build
+from ..render import EventWriter
+from ._app import EXIT_CHECK_FAILED
+from ._common import (
+    UsageError,
+    add_build_argument,
+    add_driver_argument,
+    add_format_arguments,
+    check_writable,
+    output,
+)
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "replay",
+        help="replay a recorded trace, on its build or another one",
+        description="Re-drive the connections recorded in a trace (their arrival times and "
+        "every value drawn for them) through the model. On the recorded build the replay must "
+        "reproduce the trace byte for byte, and says whether it does; on another build it shows "
+        "what that build does with the identical inputs. A truncated, edited or newer-format "
+        "trace is refused (exit 2).",
+    )
+    parser.add_argument("trace", metavar="TRACE", help="a trace written by 'mtasim run --record'")
+    add_build_argument(parser, "the recorded build")
+    add_format_arguments(parser)
+    add_driver_argument(parser)
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1, naming the first differing line, when the replay does not "
+        "reproduce the trace byte for byte (recorded build only)",
+    )
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="do not print the events, only the verdict"
+    )
+    parser.add_argument(
+        "--record",
+        metavar="FILE",
+        default=None,
+        help="write the replay's own trace (e.g. on another build)",
+    )
+    parser.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    info = verify(args.trace)
+    build = resolve_build(args.build) if args.build is not None else info.build
+    same_build = build == info.build
+    if args.check and not same_build:
+        raise UsageError(
+            f"--check compares with the recorded build {info.build.label}; drop --build "
+            f"{args.build} to check, or drop --check to see what {build.alias} does"
+        )
+    check_writable(args.output, "--output")
+    check_writable(args.record, "--record")
+    comparator = TraceComparator(args.trace) if same_build else None
+    with output(None if args.quiet else args.output) as out:
+        writer = EventWriter(args.format, out.write, info.scenario.mta.computer)
+
+        def on_event(event: Any) -> None:
+            if comparator is not None:
+                comparator.event(event)
+            if not args.quiet:
+                writer(event)
+
+        result = replay(
+            args.trace,
+            build,
+            driver=args.driver,
+            on_event=on_event,
+            on_record=comparator.record if comparator is not None else None,
+            keep=False,
+            record=args.record,
+        )
+    summary = result.summary
+    if comparator is None:
+        print(
+            f"replay: {info.path} recorded on {info.build.label}, replayed on {build.label}: "
+            f"4258 x{summary['logged_4258']}, 4283 x{summary['logged_4283']}, "
+            f"9156 x{summary['logged_9156']} ({info.events} events recorded, "
+            f"{sum(summary['events'].values())} now)",
+            file=sys.stderr,
+        )
+        return 0
+    mismatch = comparator.finish()
+    if mismatch is None:
+        print(
+            f"replay: identical to the recording ({info.lines - 1} lines: {info.inputs} inputs, "
+            f"{info.events} events) on {build.label}",
+            file=sys.stderr,
+        )
+        return 0
+    print(
+        f"replay: differs from the recording at line {mismatch.line}: expected "
+        f"{_short(mismatch.expected)}, got {_short(mismatch.got)}",
+        file=sys.stderr,
+    )
+    return EXIT_CHECK_FAILED if args.check else 0
+
+
+def _short(line: str | None) -> str:
+    if line is None:
+        return "the end of the trace"
+    return line if len(line) <= 160 else line[:157] + "..."

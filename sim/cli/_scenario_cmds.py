@@ -1,0 +1,82 @@
+"""``mtasim validate`` and ``mtasim scenarios``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from typing import Any
+
+from ..scenario import Problem, ScenarioError, bundled_names, bundled_text, load_scenario
+from ._app import EXIT_USAGE
+from ._common import add_scenario_arguments
+
+
+def register(commands: Any) -> None:
+    validate = commands.add_parser(
+        "validate",
+        help="check scenario files without running them",
+        description="Check scenario files against the schema without running them. Every "
+        "problem is one line (file, line, key, what was found, what was expected); exit 2 if "
+        "any file has one.",
+    )
+    add_scenario_arguments(validate, many=True)
+    validate.set_defaults(handler=validate_main)
+
+    listing = commands.add_parser(
+        "scenarios",
+        help="list the bundled scenarios",
+        description="List the scenarios shipped with mtasim; name one without a path, e.g. "
+        "'mtasim run heavy-load'.",
+    )
+    listing.set_defaults(handler=scenarios_main)
+
+    show = commands.add_parser(
+        "show",
+        help="print a bundled scenario's TOML (a starting point for your own)",
+        description="Print the TOML text of a bundled scenario, e.g. 'mtasim show heavy-load > "
+        "mine.toml'.",
+    )
+    show.add_argument("name", metavar="NAME", help="a bundled scenario name")
+    show.set_defaults(handler=show_main)
+
+
+def validate_main(args: argparse.Namespace) -> int:
+    failed = False
+    for spec in args.scenarios:
+        try:
+            scenario = load_scenario(spec, tuple(args.overrides))
+        except ScenarioError as exc:
+            failed = True
+            for problem in exc.problems:
+                print(f"mtasim validate: {problem}", file=sys.stderr)
+            continue
+        groups = len(scenario.peers)
+        connections = sum(p.count for p in scenario.peers)
+        print(
+            f"{spec}: ok ({scenario.name}: {groups} peer group{'s' if groups != 1 else ''}, "
+            f"{connections} connection{'s' if connections != 1 else ''}, build "
+            f"{scenario.resolved_build.label})"
+        )
+    return EXIT_USAGE if failed else 0
+
+
+def scenarios_main(args: argparse.Namespace) -> int:
+    names = bundled_names()
+    width = max(len(n) for n in names) + 2
+    for name in names:
+        lines = textwrap.wrap(load_scenario(name).description, 98 - width) or [""]
+        print(f"{name:<{width}}{lines[0]}")
+        for line in lines[1:]:
+            print(" " * width + line)
+    print("\nRun one with 'mtasim run NAME'; print its file with 'mtasim show NAME'.")
+    return 0
+
+
+def show_main(args: argparse.Namespace) -> int:
+    name = args.name[: -len(".toml")] if args.name.endswith(".toml") else args.name
+    if name not in bundled_names():
+        known = ", ".join(bundled_names())
+        raise ScenarioError([Problem(args.name, "", f"no bundled scenario of that name ({known})")])
+    sys.stdout.write(bundled_text(name))
+    return 0

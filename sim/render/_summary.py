@@ -1,0 +1,47 @@
+"""One-line forms of events and side-by-side tables of run counters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..core import Event, EventId
+
+
+def event_oneline(event: Event) -> str:
+    """``   21.000000 s  02:43:50pm  4283  LPI 1-15-12  Bad LPI (error code 8464)``."""
+    when = event.timestamp
+    hour = when.hour % 12 or 12
+    clock = f"{hour:02d}:{when:%M:%S}{'am' if when.hour < 12 else 'pm'}"
+    if event.event_id is EventId.NSI_MESSAGE_RECEIVED:
+        what = f"LPI {event.lpi}  {event.message_type}"
+    elif event.event_id is EventId.BAD_LPI:
+        what = f"LPI {event.lpi}  Bad LPI (error code {event.error_code})"
+    else:
+        what = f"no free control blocks (configured {event.configured_count})"
+    return f"{event.seconds:12.6f} s  {clock}  {int(event.event_id)}  {what}"
+
+
+#: Rows of a comparison: (label, summary key or keys added together).
+COMPARE_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("connections", ("connections",)),
+    ("opened (OK response in time)", ("opened",)),
+    ("timed out at the Winsock layer", ("timed_out",)),
+    ("closed while the OK was pending", ("race_closes",)),
+    ("4258 logged", ("logged_4258",)),
+    ("4283 logged", ("logged_4283",)),
+    ("9156 logged", ("logged_9156",)),
+    ("refused: backlog full", ("refused_backlog",)),
+    ("refused: no free control block", ("refused_no_cb",)),
+    ("control blocks in use at the end", ("cb_in_use",)),
+    ("control blocks leaked", ("cb_leaked",)),
+    ("associations open at the end", ("open_associations",)),
+)
+
+
+def compare_rows(summaries: Sequence[dict[str, Any]]) -> list[tuple[str, list[int]]]:
+    """The comparison rows for several runs' summaries."""
+    return [
+        (label, [sum(int(s[key]) for key in keys) for s in summaries])
+        for label, keys in COMPARE_ROWS
+    ]
