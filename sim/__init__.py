@@ -5,7 +5,7 @@ Quick use::
 
     import sim
     result = sim.run()                      # the KB scenario on the pre-fix build
-    print(sim.render(result.events))        # the KB's two EV0 blocks
+    print(sim.render_events(result.events)) # the KB's two EV0 blocks
     sim.run(build="post-fix").events        # the 4258 alone
 
 Layers (imports point down): ``sim.cli`` -> ``sim.render`` -> ``sim.drivers`` ->
@@ -36,7 +36,7 @@ from .core import (
     State,
     resolve_build,
 )
-from .render import render
+from .render import render as render_events
 from .scenario import Scenario, ScenarioError, bundled_names, load_scenario, parse_scenario
 
 __all__ = [
@@ -66,7 +66,7 @@ __all__ = [
     "bundled_names",
     "load_scenario",
     "parse_scenario",
-    "render",
+    "render_events",
     "resolve_build",
     "run",
     "run_in_trio",

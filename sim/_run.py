@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ._atomic import atomic_text
-from ._trace import TraceWriter, recorded_arrivals, verify
-from .core import Build, ConnSpec, Event, Record, resolve_build
+from ._trace import TraceWriter, recorded_arrivals, recorded_externals, verify
+from .core import Build, ConnSpec, Event, External, Record, resolve_build
 from .drivers import EventSink, RecordSink, run_async, run_batch, run_trio
 from .scenario import Scenario, arrivals, load_scenario, model_config
 
@@ -50,6 +50,7 @@ def run(
     keep: bool = True,
     record: str | Path | None = None,
     connections: Iterable[ConnSpec] | None = None,
+    externals: Iterable[External] | None = None,
 ) -> RunResult:
     """Run a scenario (a :class:`Scenario`, a bundled name or path, or ``None`` for the KB
     Q319936 case) on a build (default: the scenario's).
@@ -58,6 +59,8 @@ def run(
     (the same core from a plain event heap; identical output, faster). ``keep=False`` sends
     events and records only to the sinks (constant memory). ``record`` writes a trace file
     (atomically). ``connections`` replaces the scenario's drawn arrivals (used by replay).
+    ``externals``: inputs from outside the model (a live session's real peers), in order,
+    pushed at their recorded times (used by replay; see ``docs/live.md``).
     """
     scenario, resolved = prepare(scenario, build, seed)
     if driver not in DRIVERS:
@@ -68,7 +71,7 @@ def run(
     config = model_config(scenario)
     runner = run_trio if driver == "trio" else run_batch
     if record is None:
-        mta = runner(config, resolved, stream, event_sink, record_sink)
+        mta = runner(config, resolved, stream, event_sink, record_sink, externals=externals)
     else:
         with atomic_text(record) as handle:
             writer = TraceWriter(handle, scenario, resolved)
@@ -78,6 +81,7 @@ def run(
                 stream,
                 _tee(event_sink, writer.event),
                 _tee(record_sink, writer.record),
+                externals=externals,
             )
             writer.close()
     result.summary = mta.summary()
@@ -114,8 +118,9 @@ def replay(
     keep: bool = True,
     record: str | Path | None = None,
 ) -> RunResult:
-    """Re-drive a verified trace's recorded connections through the model, on the recorded
-    build or another one. Raises ``TraceError`` for a truncated, edited or newer trace."""
+    """Re-drive a verified trace's recorded connections (and its external inputs, for a live
+    session's trace) through the model, on the recorded build or another one. Raises
+    ``TraceError`` for a truncated, edited or newer trace."""
     info = verify(trace)
     return run(
         info.scenario,
@@ -126,6 +131,7 @@ def replay(
         keep=keep,
         record=record,
         connections=recorded_arrivals(trace),
+        externals=recorded_externals(trace),
     )
 
 

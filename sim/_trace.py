@@ -11,6 +11,10 @@ Rules of this module:
   ``us`` is the exact virtual time in microseconds; ``t`` the same in seconds, for people.
   Arrival inputs carry everything drawn for the connection (service time, latency, hold,
   give-up...): they are what a replay re-drives.
+* Inputs marked ``"external": true`` came from outside the model (a live session's real peers,
+  ``docs/live.md``): an arrival, data or a close at the time it was observed. A replay pushes
+  them again at the same ``us``, in file order (:func:`recorded_externals`); they are not
+  re-drawn arrivals.
 * The last line is the footer: ``{"kind": "footer", "lines": N, "inputs": I, "events": E,
   "sha256": ...}``, N the number of lines before it and the digest that of their bytes. A
   missing footer means a truncated file; a digest that does not match, an edited one.
@@ -29,7 +33,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ._version import __version__
-from .core import Build, ConnSpec, Event, Kind, MtasimError, Record, resolve_build, to_seconds
+from .core import (
+    Build,
+    ConnSpec,
+    Event,
+    External,
+    Kind,
+    MtasimError,
+    Record,
+    resolve_build,
+    to_seconds,
+)
 from .render import event_dict
 from .scenario import Scenario, ScenarioError, validate
 
@@ -250,19 +264,46 @@ def recorded_arrivals(path: str | Path) -> Iterator[ConnSpec]:
         if not text.startswith('{"kind":"input"'):
             continue
         obj = json.loads(text)
-        if obj["input"] != arrival:
+        if obj["input"] != arrival or obj.get("external"):
             continue
-        yield ConnSpec(
-            conn=obj["conn"],
-            arrival=obj["us"],
-            service=obj["service"],
-            hold=obj["hold"],
-            give_up=obj["give_up"],
-            latency=obj["latency"],
-            data_units=obj["data_units"],
-            reset=obj["reset"],
-            peer=obj["peer"],
-        )
+        yield _spec(obj)
+
+
+def _spec(obj: dict[str, Any]) -> ConnSpec:
+    return ConnSpec(
+        conn=obj["conn"],
+        arrival=obj["us"],
+        service=obj["service"],
+        hold=obj["hold"],
+        give_up=obj["give_up"],
+        latency=obj["latency"],
+        data_units=obj["data_units"],
+        reset=obj["reset"],
+        peer=obj["peer"],
+    )
+
+
+#: Keys of an input line that are not part of an external input's detail.
+_FIXED_KEYS = frozenset({"kind", "us", "t", "input", "conn", "external", "dropped"})
+
+
+def recorded_externals(path: str | Path) -> Iterator[External]:
+    """The external inputs of a verified trace (a live session's real peers), in file order.
+
+    An arrival comes back with its connection's spec; data and closes with the detail they
+    were recorded with (everything but the fixed keys, in order)."""
+    for text in body_lines(path):
+        if not text.startswith('{"kind":"input"') or '"external":true' not in text:
+            continue
+        obj = json.loads(text)
+        if obj.get("external") is not True:
+            continue
+        kind = Kind[str(obj["input"]).upper()]
+        if kind is Kind.ARRIVAL:
+            yield External(obj["us"], kind, obj["conn"], _spec(obj))
+        else:
+            detail = tuple((k, v) for k, v in obj.items() if k not in _FIXED_KEYS)
+            yield External(obj["us"], kind, obj["conn"], None, detail)
 
 
 def line_text(obj: dict[str, Any]) -> str:

@@ -25,3 +25,6 @@ def kb_post_fix_text() -> str:
 def scenario(text: str = "", **_: object) -> sim.Scenario:
     """A scenario from TOML text (helper for tests)."""
     return sim.parse_scenario(text, "<test>")
+
+
+pytest_plugins = ["pytester"]

@@ -31,7 +31,9 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser() -> Parser:
-    from . import _compare_cmd, _replay_cmd, _run_cmd, _scenario_cmds
+    from . import _compare_cmd, _replay_cmd, _report_cmds, _run_cmd, _scenario_cmds
+    from . import _convert_cmd, _hunt_cmd
+    from . import _live_cmds
 
     parser = Parser(
         prog="mtasim",
@@ -48,6 +50,10 @@ def build_parser() -> Parser:
     _replay_cmd.register(commands)
     _compare_cmd.register(commands)
     _scenario_cmds.register(commands)
+    _report_cmds.register(commands)
+    _hunt_cmd.register(commands)
+    _convert_cmd.register(commands)
+    _live_cmds.register(commands)
     return parser
 
 

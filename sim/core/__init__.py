@@ -33,7 +33,17 @@ from ._events import (
 )
 from ._logging import SEVERITY_FLOOR, LoggingLevel, is_logged
 from ._lpi import DEFAULT_CONTROL_BLOCKS, MAX_CONTROL_BLOCKS, ControlBlockPool, Lpi, PoolExhausted
-from ._model import ConnSpec, Kind, ModelConfig, Mta, Occurrence, Record, Stats, Step
+from ._model import (
+    ConnSpec,
+    External,
+    Kind,
+    ModelConfig,
+    Mta,
+    Occurrence,
+    Record,
+    Stats,
+    Step,
+)
 from ._nsi import Association, Nsi, NsiStep
 from ._state import BASE_TABLE, Effect, Input, State, Transition, table, transition
 from ._time import MICROS_PER_SECOND, Micros, to_micros, to_seconds
@@ -66,6 +76,7 @@ __all__ = [
     "EventId",
     "EventSpec",
     "EventType",
+    "External",
     "Input",
     "Kind",
     "LocalProtocolError",

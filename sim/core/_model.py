@@ -31,6 +31,18 @@ Rules of this module (the semantics every driver shares):
 * Peers: a peer gives up on its own after ``give_up`` (its close reaches the MTA then); a
   peer that receives the CC sends ``data_units`` data units one round trip later, holds the
   association for ``hold``, then closes (a reset is a close for the NSI [inferred]).
+* External inputs (live mode, ``docs/live.md``): when the peers are real, the model must not
+  invent their behaviour. A driver hands the model what a real peer did with
+  :meth:`Mta.external_arrival` (its CR arrived), and :meth:`Mta.external` (``PEER_DATA``: data
+  units arrived; ``PEER_CLOSE``: it closed or reset the connection). Each returns the
+  :class:`Occurrence` to schedule, with a fresh ``seq``; its record carries ``("external",
+  True)`` so that a trace says so and a replay can push it again at the same ``t``. A live
+  connection's spec has ``hold=None, give_up=None, data_units=0``, so the model never schedules
+  a peer occurrence of its own for it: an external input never ties with a model occurrence of
+  the same kind, and the order of a run does not depend on when an external ``seq`` was handed
+  out. An external input naming a connection the model is done with is dropped without a
+  record; external data for a connection that is not open (only possible when a trace is
+  replayed on another build) is recorded as dropped and reaches no table.
 """
 
 from __future__ import annotations
@@ -135,6 +147,21 @@ class Record:
     detail: tuple[tuple[str, Any], ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class External:
+    """An input from outside the model (a real peer, live mode), as a trace keeps it.
+
+    ``spec`` is set for ``ARRIVAL`` (``spec.arrival == t``); ``detail`` holds the record
+    fields of ``PEER_DATA`` (``units``) and ``PEER_CLOSE`` (``reset``, ``cause``...), in order.
+    """
+
+    t: int
+    kind: Kind
+    conn: int
+    spec: ConnSpec | None = None
+    detail: tuple[tuple[str, Any], ...] = ()
+
+
 @dataclass(slots=True)
 class Step:
     """What the driver must do after handing the model one occurrence."""
@@ -145,6 +172,8 @@ class Step:
     records: list[Record] = field(default_factory=list)
     #: Connections the model is done with after this step (no occurrence will name them).
     finished: list[int] = field(default_factory=list)
+    #: Connections whose OK response went out as the CC in this step (a live driver sends it).
+    sent_cc: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)
@@ -211,6 +240,7 @@ class Mta:
         self._last_arrival = -1
         self._pending_spec: ConnSpec | None = None
         self._started = False
+        self._external: dict[int, External] = {}  # seq -> external input awaiting its step
 
     # -- public ------------------------------------------------------------------------
     def start(self) -> Step:
@@ -242,24 +272,64 @@ class Mta:
             self._peer_data(occ, step)
         return step
 
+    def external_arrival(self, spec: ConnSpec) -> Occurrence:
+        """A real peer's connection arrived at ``spec.arrival``: the occurrence to schedule.
+
+        The driver must schedule it at once, with nothing already handled after
+        ``spec.arrival`` (external inputs never go back in time)."""
+        return self.inject(External(spec.arrival, Kind.ARRIVAL, spec.conn, spec))
+
+    def external(
+        self, t: int, kind: Kind, conn: int, detail: tuple[tuple[str, Any], ...] = ()
+    ) -> Occurrence:
+        """A real peer's data (``PEER_DATA``, ``detail`` holds ``("units", n)``) or close
+        (``PEER_CLOSE``, ``detail`` may hold ``("reset", True)``) at ``t``: the occurrence to
+        schedule. ``detail`` is copied into the input's record, before ``("external", True)``.
+        """
+        return self.inject(External(t, kind, conn, None, detail))
+
+    def inject(self, ext: External) -> Occurrence:
+        """Schedule an external input (as :meth:`external_arrival` / :meth:`external`)."""
+        if ext.kind is Kind.ARRIVAL:
+            if ext.spec is None or ext.spec.conn != ext.conn or ext.spec.arrival != ext.t:
+                raise ValueError(f"an external arrival needs its connection's spec: {ext}")
+        elif ext.kind not in (Kind.PEER_DATA, Kind.PEER_CLOSE):
+            raise ValueError(f"{ext.kind.label} is not an external input")
+        if ext.kind is Kind.PEER_DATA and not isinstance(dict(ext.detail).get("units"), int):
+            raise ValueError(f"external data needs ('units', n) in its detail: {ext}")
+        seq = self._seq
+        self._seq += 1
+        self._external[seq] = ext
+        return Occurrence(ext.t, ext.kind, seq, ext.conn)
+
     @property
     def quiet(self) -> bool:
         """No connection in flight and no kernel work left."""
-        return not self._conns and not self._running and not self._jobs
+        return not self._conns and self.kernel_idle
+
+    @property
+    def kernel_idle(self) -> bool:
+        """No OK-response job queued, running or withdrawn-but-remembered."""
+        return not self._running and not self._jobs and not self._withdrawn
 
     # -- occurrences -------------------------------------------------------------------
     def _arrival(self, occ: Occurrence, step: Step) -> None:
-        conn = self._pending_spec
+        ext = self._external.pop(occ.seq, None) if self._external else None
+        conn = self._pending_spec if ext is None else ext.spec
         assert conn is not None and conn.conn == occ.conn
-        self._pending_spec = None
+        if ext is None:
+            self._pending_spec = None
         t = Micros(occ.t)
         self.stats.connections += 1
         refused = self._backlog_live >= self.config.backlog
         detail = tuple(conn.as_record().items())
         if refused:
             detail += (("refused", "backlog"),)
+        if ext is not None:
+            detail += (("external", True),)
         step.records.append(Record(t, Kind.ARRIVAL, conn.conn, detail))
-        self._next_arrival(step)
+        if ext is None:
+            self._next_arrival(step)
         if refused:
             self.stats.refused_backlog += 1
             step.finished.append(conn.conn)
@@ -286,7 +356,11 @@ class Mta:
             return
         self.stats.accepted += 1
         result = self.nsi.connect_indication(conn_id, t)
-        detail = (("refused", "no free control block"),) if result.refused else ()
+        if result.refused:
+            detail: tuple[tuple[str, Any], ...] = (("refused", "no free control block"),)
+        else:
+            assoc = self.nsi.association(conn_id)
+            detail = () if assoc is None else (("cb", assoc.cb),)
         step.records.append(Record(t, Kind.ACCEPT, conn_id, detail))
         self._emit(step, result)
         state = self._conns[conn_id]
@@ -306,6 +380,9 @@ class Mta:
         t = Micros(occ.t)
         conn_id = occ.conn
         del self._running[occ.worker]
+        # A job withdrawn while it was already running ends here (a queued one is skipped in
+        # _next_job): either way the connection leaves the withdrawn set.
+        self._withdrawn.discard(conn_id)
         step.records.append(Record(t, Kind.OK_READY, conn_id, (("worker", occ.worker),)))
         result = self.nsi.ok_response(conn_id, t)
         self._emit(step, result)
@@ -313,6 +390,7 @@ class Mta:
             self.stats.late_ok_discarded += 1
         elif result.has(Effect.SEND_CC):
             self.stats.opened += 1
+            step.sent_cc += (conn_id,)
             self._cc_sent(step, t, self._conns[conn_id])
         self._next_job(step, t, occ.worker)
 
@@ -331,8 +409,15 @@ class Mta:
 
     def _peer_close(self, occ: Occurrence, step: Step) -> None:
         t = Micros(occ.t)
+        ext = self._external.pop(occ.seq, None) if self._external else None
+        if ext is not None and occ.conn not in self._conns:
+            return  # the model closed it first (timer, refusal): nothing reaches the NSI
         state = self._conns[occ.conn]
-        detail = (("reset", True),) if state.spec.reset else ()
+        detail: tuple[tuple[str, Any], ...]
+        if ext is not None:
+            detail = (*ext.detail, ("external", True))
+        else:
+            detail = (("reset", True),) if state.spec.reset else ()
         step.records.append(Record(t, Kind.PEER_CLOSE, occ.conn, detail))
         state.close = -1
         if state.giving_up:
@@ -346,6 +431,10 @@ class Mta:
 
     def _peer_data(self, occ: Occurrence, step: Step) -> None:
         t = Micros(occ.t)
+        ext = self._external.pop(occ.seq, None) if self._external else None
+        if ext is not None:
+            self._external_data(t, ext, step)
+            return
         state = self._conns[occ.conn]
         step.records.append(
             Record(t, Kind.PEER_DATA, occ.conn, (("units", state.spec.data_units),))
@@ -355,6 +444,20 @@ class Mta:
             self.stats.data_units += 1
         if state.spec.hold is not None:
             state.close = self._at(step, t + state.spec.hold, Kind.PEER_CLOSE, occ.conn)
+
+    def _external_data(self, t: Micros, ext: External, step: Step) -> None:
+        if ext.conn not in self._conns:
+            return  # the model closed it first: the data went nowhere
+        detail = (*ext.detail, ("external", True))
+        if self.nsi.state(ext.conn) is not State.OPEN:
+            # Only on another build than the recorded one: this build has not sent the CC
+            # that made the real peer send its data. Nothing reaches the POP4 table.
+            step.records.append(Record(t, Kind.PEER_DATA, ext.conn, (*detail, ("dropped", True))))
+            return
+        step.records.append(Record(t, Kind.PEER_DATA, ext.conn, detail))
+        for _ in range(int(dict(ext.detail)["units"])):
+            self._emit(step, self.nsi.data(ext.conn, t))
+            self.stats.data_units += 1
 
     # -- helpers -----------------------------------------------------------------------
     def _close(self, step: Step, t: Micros, conn_id: int) -> None:

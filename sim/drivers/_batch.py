@@ -20,6 +20,9 @@ Rules of this module:
   the set when its occurrence is popped.
 * This is the hot loop of sweeps: names are bound to locals once, and a step allocates nothing
   beyond the heap entries for the occurrences the core schedules.
+* External inputs (a live session's real peers, replayed from its trace) are pushed lazily, in
+  their order: each one enters the heap (``Mta.inject``) just before the first pop of an
+  occurrence at or after its time, so everything before it has run (``docs/live.md``).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable
 
-from ..core import Build, ConnSpec, Event, Kind, ModelConfig, Mta, Occurrence, Record
+from ..core import Build, ConnSpec, Event, External, Kind, ModelConfig, Mta, Occurrence, Record
 
 # The same sink types as ``_trio.EventSink``/``RecordSink``, spelled here so that this module
 # does not import trio.
@@ -41,6 +44,8 @@ def run_batch(
     arrivals: Iterable[ConnSpec],
     on_event: EventSink | None = None,
     on_record: RecordSink | None = None,
+    *,
+    externals: Iterable[External] | None = None,
 ) -> Mta:
     """Run the model to the end from a plain event heap; same results as :func:`run_trio`.
 
@@ -53,6 +58,8 @@ def run_batch(
     handle = mta.handle
     cancel = cancelled.update
     uncancel = cancelled.remove
+    ext_iter = iter(() if externals is None else externals)
+    ext = next(ext_iter, None)
 
     step = mta.start()
     while True:
@@ -67,11 +74,16 @@ def run_batch(
             for event in step.events:
                 on_event(event)
         # Pop the next live occurrence; cancelled ones leave the set as they leave the heap.
-        while heap:
+        # Before each pop, the external inputs due by then enter the heap.
+        while True:
+            while ext is not None and (not heap or ext.t <= heap[0][0]):
+                occ = mta.inject(ext)
+                heappush(heap, (occ.t, occ.kind, occ.seq, occ))
+                ext = next(ext_iter, None)
+            if not heap:
+                return mta
             _, _, seq, occ = heappop(heap)
             if seq not in cancelled:
                 break
             uncancel(seq)
-        else:
-            return mta
         step = handle(occ)

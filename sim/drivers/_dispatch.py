@@ -19,7 +19,7 @@ Rules of this module:
 from __future__ import annotations
 
 import heapq
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 import trio
@@ -112,13 +112,20 @@ class Dispatcher:
         """trio time of model time ``t`` (µs)."""
         return self._base + t / 1_000_000
 
-    async def run(self, route: Any) -> None:
-        """Dispatch until the heap is empty. ``route(occ)`` names the owner's mailbox."""
+    async def run(self, route: Any, feed: Callable[[int | None], None] | None = None) -> None:
+        """Dispatch until the heap is empty. ``route(occ)`` names the owner's mailbox.
+
+        ``feed(t)``, if given, is called before each pop with the time of the heap's first
+        entry (``None`` when the heap is empty) and may push occurrences (external inputs)."""
         self._coordinator = trio.lowlevel.current_task()
         heap = self._heap
         cancelled = self._cancelled
         clock = self.clock
-        while heap:
+        while True:
+            if feed is not None:
+                feed(heap[0].t if heap else None)
+            if not heap:
+                return
             occ = heapq.heappop(heap)
             if occ.seq in cancelled:
                 cancelled.discard(occ.seq)

@@ -22,17 +22,32 @@ Rules of this module:
   trio's scheduling order (see ``docs/determinism.md``).
 * Events and trace records go to the sinks as they happen (streaming); :func:`run_async`
   keeps no per-connection state once a connection is done.
+* External inputs (a live session's real peers, replayed from its trace) are pushed lazily, in
+  order, just before the first occurrence at or after their time is dispatched; the peer task
+  of an external arrival starts then. Each goes to its connection's ``peer`` task, or to an
+  ``external`` task when the model is already done with that connection (``docs/live.md``).
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Hashable, Iterable
+import functools
+from collections.abc import Callable, Hashable, Iterable, Iterator
 
 import trio
 import trio.testing
 
-from ..core import Build, ConnSpec, Event, Kind, ModelConfig, Mta, Occurrence, Record, Step
+from ..core import (
+    Build,
+    ConnSpec,
+    Event,
+    External,
+    Kind,
+    ModelConfig,
+    Mta,
+    Occurrence,
+    Record,
+    Step,
+)
 from ._dispatch import Dispatcher, Mailbox
 
 EventSink = Callable[[Event], None]
@@ -49,13 +64,17 @@ class TrioModel:
         arrivals: Iterable[ConnSpec],
         on_event: EventSink | None = None,
         on_record: RecordSink | None = None,
+        *,
+        externals: Iterable[External] | None = None,
     ) -> None:
         self.mta = Mta(config, build, arrivals)
+        self._externals: Iterator[External] | None = None if externals is None else iter(externals)
         self._on_event = on_event
         self._on_record = on_record
         self._peers: dict[int, Mailbox] = {}
         self._nursery: trio.Nursery | None = None
         self._dispatcher: Dispatcher | None = None
+        self._pending_external: External | None = None
 
     async def run(self) -> Mta:
         clock = trio.lowlevel.current_clock()
@@ -64,10 +83,10 @@ class TrioModel:
                 "the trio model needs trio.testing.MockClock as the run's clock "
                 "(trio.run(..., clock=MockClock()))"
             )
-        if clock.rate != 0 or not math.isinf(clock.autojump_threshold):
-            raise RuntimeError(
-                "the trio model drives the MockClock itself: use rate=0 and no autojump"
-            )
+        if clock.rate != 0:
+            # The model's tasks never sleep on trio's clock, so autojump never fires for them;
+            # a running clock would move time under the dispatcher's feet.
+            raise RuntimeError("the trio model drives the MockClock itself: use rate=0")
         dispatcher = self._dispatcher = Dispatcher(clock)
         async with trio.open_nursery() as nursery:
             self._nursery = nursery
@@ -76,20 +95,42 @@ class TrioModel:
             kernel = [self._spawn(("kernel", n)) for n in range(self.mta.config.threads)]
             fixed: dict[Kind, Mailbox] = {Kind.RESPONSE_TIMEOUT: winsock, Kind.ACCEPT: listener}
             peers = self._peers
+            stray = self._spawn("external") if self._externals is not None else None
 
             def route(occ: Occurrence) -> Mailbox:
                 kind = occ.kind
                 if kind is Kind.OK_READY:
                     return kernel[occ.worker]
                 box = fixed.get(kind)
-                return box if box is not None else peers[occ.conn]
+                if box is not None:
+                    return box
+                if stray is not None:
+                    return peers.get(occ.conn, stray)
+                return peers[occ.conn]
 
             self._apply(self.mta.start())
-            await dispatcher.run(route)
+            await dispatcher.run(route, None if self._externals is None else self._feed)
             for box in (winsock, listener, *kernel, *peers.values()):
                 box.close()
+            if stray is not None:
+                stray.close()
             peers.clear()
         return self.mta
+
+    def _feed(self, top: int | None) -> None:
+        """Push the external inputs due before the heap's first entry (at ``top``)."""
+        assert self._externals is not None and self._dispatcher is not None
+        pending = self._pending_external
+        if pending is None:
+            pending = next(self._externals, None)
+        while pending is not None and (top is None or pending.t <= top):
+            occ = self.mta.inject(pending)
+            if occ.kind is Kind.ARRIVAL:
+                self._peers[occ.conn] = self._spawn(("peer", occ.conn))
+            self._dispatcher.push(occ)
+            top = occ.t
+            pending = next(self._externals, None)
+        self._pending_external = pending
 
     # -- tasks -------------------------------------------------------------------------
     def _spawn(self, name: Hashable) -> Mailbox:
@@ -134,10 +175,12 @@ async def run_async(
     arrivals: Iterable[ConnSpec],
     on_event: EventSink | None = None,
     on_record: RecordSink | None = None,
+    *,
+    externals: Iterable[External] | None = None,
 ) -> Mta:
     """Run the model inside the current trio run (whose clock must be a ``MockClock`` with
     ``rate=0`` and no autojump). Returns the finished core, for its counters."""
-    return await TrioModel(config, build, arrivals, on_event, on_record).run()
+    return await TrioModel(config, build, arrivals, on_event, on_record, externals=externals).run()
 
 
 def run_trio(
@@ -146,11 +189,14 @@ def run_trio(
     arrivals: Iterable[ConnSpec],
     on_event: EventSink | None = None,
     on_record: RecordSink | None = None,
+    *,
+    externals: Iterable[External] | None = None,
 ) -> Mta:
     """Run the model in a fresh ``trio.run`` on a fresh ``MockClock``."""
     clock = trio.testing.MockClock(rate=0)
     try:
-        return trio.run(run_async, config, build, arrivals, on_event, on_record, clock=clock)
+        main = functools.partial(run_async, externals=externals)
+        return trio.run(main, config, build, arrivals, on_event, on_record, clock=clock)
     except BaseExceptionGroup as group:
         # A model step or a sink raised inside a task: re-raise that one exception, as a plain
         # function call would (a group only when several tasks failed at once).

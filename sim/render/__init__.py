@@ -1,4 +1,4 @@
-"""Text forms of events: EV0 text log, Event Viewer, JSON Lines."""
+"""Text forms of events: EV0 text log, Event Viewer, JSON Lines; and parsers back."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from ..core import Event
 from ._ev0 import ev0_block, ev0_timestamp
 from ._eventviewer import DEFAULT_COMPUTER, description, eventviewer_block
 from ._jsonl import event_dict, jsonl_line
+from ._parse import ParseError, detect_format, parse, parse_ev0, parse_eventviewer, parse_jsonl
 
 FORMATS = ("ev0", "eventviewer", "jsonl")
 
@@ -49,11 +50,17 @@ __all__ = [
     "DEFAULT_COMPUTER",
     "FORMATS",
     "EventWriter",
+    "ParseError",
     "description",
+    "detect_format",
     "ev0_block",
     "ev0_timestamp",
     "event_dict",
     "eventviewer_block",
     "jsonl_line",
+    "parse",
+    "parse_ev0",
+    "parse_eventviewer",
+    "parse_jsonl",
     "render",
 ]

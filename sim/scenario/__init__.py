@@ -1,5 +1,6 @@
 """Scenarios: the schema, loading and validation of TOML files, and the plan of a run."""
 
+from ._dump import to_toml
 from ._load import (
     DEFAULT_SCENARIO,
     Problem,
@@ -34,5 +35,6 @@ __all__ = [
     "load_scenario",
     "model_config",
     "parse_scenario",
+    "to_toml",
     "validate",
 ]

@@ -1,0 +1,80 @@
+"""What the benchmark's two reference models (simpy, naive trio) share: the build policies,
+the phases of a connection and the counters.
+
+Rules of this module:
+
+* Builds are spelled as three flags, the way someone writing a model from the KB articles would
+  (``sim/core/_builds.py`` has the sources): SP4 and the post-SP3 hotfix log 4283 when a Close
+  Request meets a pending OK response, the post-SP3 hotfix never returns that control block,
+  and the Q319936 hotfix and SP5 log 4258 alone and drop the queued OK-response job.
+* :class:`Counts` uses the names of ``sim.core.Stats`` so that the benchmark compares them
+  field by field with ``Mta.summary()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+BACKLOG, OPENING, OPEN, CLOSED = range(4)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What differs between builds."""
+
+    logs_4283: bool  # a Close Request while the OK response is pending logs 4283
+    leaks_cb: bool  # ... and never returns the control block (post-SP3)
+    withdraws_dead_jobs: bool  # a queued OK-response job of a closed connection is dropped
+
+
+#: Build version -> policy.
+POLICIES = {
+    "5.5.2651.61": Policy(logs_4283=True, leaks_cb=True, withdraws_dead_jobs=False),  # post-sp3
+    "5.5.2653.23": Policy(logs_4283=True, leaks_cb=False, withdraws_dead_jobs=False),  # sp4
+    "5.5.2656.20": Policy(logs_4283=False, leaks_cb=False, withdraws_dead_jobs=True),  # hotfix
+    "5.5.2658.10": Policy(logs_4283=False, leaks_cb=False, withdraws_dead_jobs=True),  # sp5
+}
+
+#: Counters compared with the core's summary, in print order.
+COMPARED = (
+    "connections",
+    "accepted",
+    "opened",
+    "timed_out",
+    "timed_out_in_backlog",
+    "race_closes",
+    "normal_closes",
+    "peer_gave_up",
+    "abandoned_in_backlog",
+    "refused_backlog",
+    "refused_no_cb",
+    "late_ok_discarded",
+    "data_units",
+)
+
+
+@dataclass
+class Counts:
+    connections: int = 0
+    accepted: int = 0
+    opened: int = 0
+    timed_out: int = 0
+    timed_out_in_backlog: int = 0
+    race_closes: int = 0
+    normal_closes: int = 0
+    peer_gave_up: int = 0
+    abandoned_in_backlog: int = 0
+    refused_backlog: int = 0
+    refused_no_cb: int = 0
+    late_ok_discarded: int = 0
+    data_units: int = 0
+    logged: dict[int, int] = field(default_factory=lambda: {4258: 0, 4283: 0, 9156: 0})
+
+    def as_dict(self) -> dict[str, Any]:
+        """The compared counters plus ``logged_4258``/``logged_4283``/``logged_9156``, named as
+        in ``Mta.summary()``."""
+        out: dict[str, Any] = {name: getattr(self, name) for name in COMPARED}
+        for event_id, count in self.logged.items():
+            out[f"logged_{event_id}"] = count
+        return out

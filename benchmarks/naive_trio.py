@@ -1,0 +1,167 @@
+"""The MTA model written the naive trio way, for the benchmark.
+
+Rules of this module:
+
+* One trio task per connection, a listener task, one task per OK-response job holding a
+  ``trio.CapacityLimiter`` (the kernel threads), ``trio.move_on_after`` as the Winsock timer
+  racing the OK response, a counter of free control blocks, the builds' 4258/4283 rule.
+* Time is trio's ``MockClock(autojump_threshold=0)``: whenever every task is blocked, the
+  clock jumps to the next deadline. Nothing orders happenings at an equal instant: trio runs
+  the tasks woken together in an undefined order (it even reverses batches at random), and
+  float seconds make "exactly at the deadline" a matter of rounding. So there is no
+  determinism guarantee, and its counts are shown, not checked. This is the model the trio
+  driver (``sim.drivers._trio``) is measured against: same actors, no dispatcher.
+* Inputs are the same ``ConnSpec`` values as the core's (``sim.scenario.arrivals``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable
+
+import trio
+import trio.testing
+from bench_common import BACKLOG, CLOSED, OPEN, OPENING, POLICIES, Counts, Policy
+
+from sim.core import ConnSpec, ModelConfig
+
+MICROS = 1_000_000
+
+
+class NaiveConn:
+    __slots__ = ("outcome", "phase", "result", "spec")
+
+    def __init__(self, spec: ConnSpec) -> None:
+        self.spec = spec
+        self.outcome = trio.Event()
+        self.result = ""
+        self.phase = BACKLOG
+
+
+class NaiveMta:
+    def __init__(self, config: ModelConfig, policy: Policy) -> None:
+        self.config = config
+        self.policy = policy
+        self.counts = Counts()
+        self.kernel = trio.CapacityLimiter(config.threads)
+        self.backlog: deque[NaiveConn] = deque()
+        self.wakeup = trio.Event()
+        self.free_cbs = config.control_blocks - 1 - config.open_associations
+        self.timeout = config.response_timeout / MICROS
+        self.accept_time = config.accept_time / MICROS
+        self.done = False
+
+    async def main(self, specs: Iterable[ConnSpec]) -> None:
+        async with trio.open_nursery() as nursery:
+            self.nursery: trio.Nursery = nursery
+            nursery.start_soon(self.listener)
+            start = trio.current_time()
+            for spec in specs:
+                await trio.sleep_until(start + spec.arrival / MICROS)
+                nursery.start_soon(self.connection, spec)
+            # Nothing arrives any more: the listener may stop once the backlog is empty.
+            self.done = True
+            self.wakeup.set()
+
+    async def connection(self, spec: ConnSpec) -> None:
+        counts = self.counts
+        counts.connections += 1
+        if len(self.backlog) >= self.config.backlog:
+            counts.refused_backlog += 1
+            return
+        conn = NaiveConn(spec)
+        self.backlog.append(conn)
+        self.wakeup.set()
+        give_up = math.inf if spec.give_up is None else spec.give_up / MICROS
+        with trio.move_on_after(give_up) as peer_scope:
+            with trio.move_on_after(self.timeout) as timer:
+                await conn.outcome.wait()
+        if timer.cancelled_caught or peer_scope.cancelled_caught:
+            if timer.cancelled_caught:
+                counts.timed_out += 1
+            else:
+                counts.peer_gave_up += 1
+            if conn.phase == BACKLOG:
+                self.backlog.remove(conn)
+                if timer.cancelled_caught:
+                    counts.timed_out_in_backlog += 1
+                else:
+                    counts.abandoned_in_backlog += 1
+            else:
+                self.close(conn)
+            return
+        if conn.result == "refused":
+            return
+        latency = spec.latency / MICROS
+        if spec.give_up is not None and trio.current_time() + 2 * latency > peer_scope.deadline:
+            await trio.sleep_until(peer_scope.deadline)
+            counts.peer_gave_up += 1
+            self.close(conn)
+            return
+        await trio.sleep(2 * latency)
+        if spec.data_units > 0:
+            counts.data_units += spec.data_units
+        if spec.hold is None:
+            return
+        await trio.sleep(spec.hold / MICROS)
+        self.close(conn)
+
+    async def listener(self) -> None:
+        counts = self.counts
+        while True:
+            while not self.backlog:
+                if self.done:
+                    return
+                self.wakeup = trio.Event()
+                await self.wakeup.wait()
+            await trio.sleep(self.accept_time)
+            if not self.backlog:
+                continue
+            conn = self.backlog.popleft()
+            counts.accepted += 1
+            if self.free_cbs == 0:
+                counts.refused_no_cb += 1
+                counts.logged[9156] += 1
+                conn.phase = CLOSED
+                conn.result = "refused"
+                conn.outcome.set()
+                continue
+            self.free_cbs -= 1
+            conn.phase = OPENING
+            self.nursery.start_soon(self.kernel_job, conn)
+
+    async def kernel_job(self, conn: NaiveConn) -> None:
+        async with self.kernel:
+            if conn.phase == CLOSED and self.policy.withdraws_dead_jobs:
+                return
+            await trio.sleep(conn.spec.service / MICROS)
+        if conn.phase == OPENING:
+            conn.phase = OPEN
+            self.counts.opened += 1
+            conn.result = "cc"
+            conn.outcome.set()
+        else:
+            self.counts.late_ok_discarded += 1
+
+    def close(self, conn: NaiveConn) -> None:
+        counts = self.counts
+        counts.logged[4258] += 1
+        if conn.phase == OPENING:
+            counts.race_closes += 1
+            if self.policy.logs_4283:
+                counts.logged[4283] += 1
+            if not self.policy.leaks_cb:
+                self.free_cbs += 1
+        else:
+            counts.normal_closes += 1
+            self.free_cbs += 1
+        conn.phase = CLOSED
+
+
+def run_naive_trio(config: ModelConfig, build_version: str, specs: Iterable[ConnSpec]) -> Counts:
+    """Run the naive trio model over ``specs`` to the end; return its counts."""
+    model = NaiveMta(config, POLICIES[build_version])
+    clock = trio.testing.MockClock(autojump_threshold=0)
+    trio.run(model.main, specs, clock=clock)
+    return model.counts

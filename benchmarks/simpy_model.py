@@ -1,0 +1,193 @@
+"""The MTA model written the way a simpy user would write it, for the benchmark.
+
+Rules of this module:
+
+* It is an independent re-implementation of the semantics of ``sim/core/_model.py`` (read
+  its module docstring), not a wrapper around the core: a process per connection (the remote
+  peer and its Winsock state), a listener process, a ``simpy.Resource`` for the MTA kernel
+  threads with one process per OK-response job, a timeout racing the OK response, a counter
+  of free control blocks, and the 4258/4283 rule of each build.
+* Its inputs are the ``ConnSpec`` values of ``sim.scenario.arrivals(scenario)``, so it sees
+  the same arrivals and service times as the core. ``benchmarks/run.py`` compares its counts
+  with the core's and reports any difference.
+* Time is in ticks: ``microseconds * 8 + kind``, where ``kind`` is the priority the core gives
+  each kind of happening at an equal instant (OK response first, then peer close, response
+  timeout, peer data, arrival, accept). That is how a simpy user would encode the tie rule
+  ("an OK response ready exactly at the Winsock deadline is in time"): simpy itself orders
+  equal times first-in, first-out.
+* Only the event counts of the ``maximum`` logging level are modelled (4258 is severity 8).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Generator, Iterable
+from typing import Any
+
+import simpy
+from bench_common import BACKLOG, CLOSED, OPEN, OPENING, POLICIES, Counts, Policy
+
+from sim.core import ConnSpec, LoggingLevel, ModelConfig
+
+SUB = 8  # ticks per microsecond
+OK, PEER_CLOSE, TIMEOUT, DATA, ARRIVAL, ACCEPT = range(6)
+
+
+class Conn:
+    __slots__ = ("outcome", "phase", "spec")
+
+    def __init__(self, spec: ConnSpec, outcome: simpy.Event) -> None:
+        self.spec = spec
+        self.outcome = outcome  # succeeds with "cc" (OK response sent) or "refused" (no cb)
+        self.phase = BACKLOG
+
+
+class SimpyMta:
+    def __init__(self, env: simpy.Environment, config: ModelConfig, policy: Policy) -> None:
+        if config.logging is not LoggingLevel.MAXIMUM:
+            raise ValueError("the simpy model only counts events at logging level maximum")
+        if config.until is not None:
+            raise ValueError("the simpy model runs to the end (until = inf)")
+        self.env = env
+        self.config = config
+        self.policy = policy
+        self.counts = Counts()
+        self.kernel = simpy.Resource(env, capacity=config.threads)
+        self.backlog: deque[Conn] = deque()
+        self.listener_wakeup: simpy.Event | None = None
+        # Control block 0 is the listener's; open associations hold the next ones.
+        self.free_cbs = config.control_blocks - 1 - config.open_associations
+        env.process(self.listener())
+
+    def at(self, t: int, kind: int) -> simpy.Timeout:
+        """A timeout that fires at microsecond ``t``, in ``kind``'s place among equal times
+        (at once if that place is already past: a zero duration)."""
+        return self.env.timeout(max(0, t * SUB + kind - self.env.now))
+
+    def now(self) -> int:
+        return int(self.env.now) // SUB
+
+    # -- processes -----------------------------------------------------------------------
+    def source(self, specs: Iterable[ConnSpec]) -> Generator[Any, Any, None]:
+        for spec in specs:
+            yield self.at(spec.arrival, ARRIVAL)
+            self.env.process(self.connection(spec))
+
+    def connection(self, spec: ConnSpec) -> Generator[Any, Any, None]:
+        """One remote peer and its connection, from arrival to close."""
+        counts = self.counts
+        counts.connections += 1
+        if len(self.backlog) >= self.config.backlog:
+            counts.refused_backlog += 1
+            return
+        conn = Conn(spec, self.env.event())
+        self.backlog.append(conn)
+        if self.listener_wakeup is not None:
+            self.listener_wakeup.succeed()
+            self.listener_wakeup = None
+        timer = self.at(spec.arrival + self.config.response_timeout, TIMEOUT)
+        give_up = None
+        if spec.give_up is None:
+            fired = yield conn.outcome | timer
+        else:
+            give_up = self.at(spec.arrival + spec.give_up, PEER_CLOSE)
+            fired = yield conn.outcome | timer | give_up
+
+        if conn.outcome not in fired:
+            if timer in fired:
+                counts.timed_out += 1
+            else:
+                counts.peer_gave_up += 1
+            if conn.phase == BACKLOG:
+                self.backlog.remove(conn)
+                if timer in fired:
+                    counts.timed_out_in_backlog += 1
+                else:
+                    counts.abandoned_in_backlog += 1
+            else:
+                self.close(conn)
+            return
+        if conn.outcome.value == "refused":
+            return
+
+        # The OK response went out as the CC: the Winsock timer is moot from here on.
+        t = self.now()
+        round_trip = t + 2 * spec.latency
+        late = spec.give_up is not None and round_trip > spec.arrival + spec.give_up
+        if give_up is not None and late:
+            yield give_up  # the CC is late for the peer: its close is on its way
+            counts.peer_gave_up += 1
+            self.close(conn)
+            return
+        if spec.data_units > 0:
+            yield self.at(round_trip, DATA)
+            counts.data_units += spec.data_units
+            if spec.hold is None:
+                return
+            yield self.at(self.now() + spec.hold, PEER_CLOSE)
+        elif spec.hold is not None:
+            yield self.at(round_trip + spec.hold, PEER_CLOSE)
+        else:
+            return
+        self.close(conn)
+
+    def listener(self) -> Generator[Any, Any, None]:
+        """The NSI listener: accepts the backlog's head, one per ``accept_time``."""
+        counts = self.counts
+        while True:
+            if not self.backlog:
+                self.listener_wakeup = self.env.event()
+                yield self.listener_wakeup
+            yield self.at(self.now() + self.config.accept_time, ACCEPT)
+            if not self.backlog:
+                continue
+            conn = self.backlog.popleft()
+            counts.accepted += 1
+            if self.free_cbs == 0:
+                counts.refused_no_cb += 1
+                counts.logged[9156] += 1
+                conn.phase = CLOSED
+                conn.outcome.succeed("refused")
+                continue
+            self.free_cbs -= 1
+            conn.phase = OPENING
+            self.env.process(self.kernel_job(conn))
+
+    def kernel_job(self, conn: Conn) -> Generator[Any, Any, None]:
+        """One OK-response job on the kernel threads."""
+        with self.kernel.request() as request:
+            yield request
+            if conn.phase == CLOSED and self.policy.withdraws_dead_jobs:
+                return
+            yield self.at(self.now() + conn.spec.service, OK)
+        if conn.phase == OPENING:
+            conn.phase = OPEN
+            self.counts.opened += 1
+            conn.outcome.succeed("cc")
+        else:
+            self.counts.late_ok_discarded += 1
+
+    # -- the NSI -------------------------------------------------------------------------
+    def close(self, conn: Conn) -> None:
+        """A Close Request reaches the NSI for an accepted connection."""
+        counts = self.counts
+        counts.logged[4258] += 1
+        if conn.phase == OPENING:
+            counts.race_closes += 1
+            if self.policy.logs_4283:
+                counts.logged[4283] += 1
+            if not self.policy.leaks_cb:
+                self.free_cbs += 1
+        else:
+            counts.normal_closes += 1
+            self.free_cbs += 1
+        conn.phase = CLOSED
+
+
+def run_simpy(config: ModelConfig, build_version: str, specs: Iterable[ConnSpec]) -> Counts:
+    """Run the simpy model over ``specs`` to the end; return its counts."""
+    env = simpy.Environment()
+    model = SimpyMta(env, config, POLICIES[build_version])
+    env.process(model.source(specs))
+    env.run()
+    return model.counts

@@ -1,0 +1,152 @@
+"""Minimal reproducers: search generated scenarios for a behaviour, shrink what is found.
+
+Rules of this module:
+
+* The search is hypothesis' own (``hypothesis.find``) over :func:`sim.strategies.scenarios`,
+  seeded (``random.Random(seed)``), with no example database, so the same call finds the same
+  scenario. Each candidate runs on the batch driver (identical results to the trio driver,
+  proven by ``tests/test_batch_driver.py``), so thousands of candidates take seconds.
+* A behaviour is a predicate on a run's counters (:data:`WANTS`). With ``not_on``, a candidate
+  counts only if the other build does *not* show the behaviour on the same inputs.
+* Bounded twice: ``max_examples`` candidates in the generation phase, and ``time_limit``
+  seconds overall. Running out of time while shrinking keeps the smallest scenario found so far.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from hypothesis import HealthCheck, find, settings
+from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample, Unsatisfiable
+
+from ._run import run
+from .core import Build, MtasimError
+from .scenario import Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class Want:
+    description: str
+    shown: Callable[[dict[str, Any]], bool]
+
+
+WANTS: dict[str, Want] = {
+    "4283": Want("a 4283 (Bad LPIs in message)", lambda s: s["logged_4283"] > 0),
+    "4258": Want("a 4258 (Message received at NSI)", lambda s: s["logged_4258"] > 0),
+    "9156": Want("a 9156 (no free control blocks)", lambda s: s["logged_9156"] > 0),
+    "refused": Want(
+        "a refused connection (backlog full or no free control block)",
+        lambda s: s["refused_backlog"] + s["refused_no_cb"] > 0,
+    ),
+    "timeout": Want("a Winsock response timeout", lambda s: s["timed_out"] > 0),
+    "race": Want(
+        "a Close Request while the OK response was pending", lambda s: s["race_closes"] > 0
+    ),
+    "leak": Want("a leaked control block", lambda s: s["cb_leaked"] > 0),
+}
+
+
+class HuntError(MtasimError):
+    """Bad hunt parameters."""
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class HuntResult:
+    want: str
+    build: Build
+    not_on: Build | None
+    scenario: Scenario | None
+    candidates: int
+    found_at: int | None
+    seconds: float
+    timed_out: bool
+
+
+def _size(scenario: Scenario) -> tuple[int, int]:
+    return (sum(p.count for p in scenario.peers), len(scenario.peers))
+
+
+def hunt(
+    want: str,
+    build: Build,
+    *,
+    not_on: Build | None = None,
+    seed: int = 0,
+    max_examples: int = 2000,
+    time_limit: float = 60.0,
+    max_connections: int = 20,
+) -> HuntResult:
+    """Search for the smallest scenario that shows ``want`` on ``build``."""
+    if want not in WANTS:
+        raise HuntError(f"unknown behaviour {want!r} (known: {', '.join(WANTS)})")
+    if not_on is not None and not_on == build:
+        raise HuntError(f"--not-on names the hunted build itself ({build.label})")
+    if max_examples < 1 or time_limit <= 0:
+        raise HuntError("the budget must be at least one example and more than 0 seconds")
+    from .strategies import scenarios
+
+    shown = WANTS[want].shown
+    started = time.monotonic()
+    deadline = started + time_limit
+    state: dict[str, Any] = {"calls": 0, "found_at": None, "best": None}
+
+    def condition(scenario: Scenario) -> bool:
+        if time.monotonic() > deadline:
+            raise _OutOfTime
+        state["calls"] += 1
+        if not shown(run(scenario, build, driver="batch", keep=False).summary):
+            return False
+        if not_on is not None and shown(run(scenario, not_on, driver="batch", keep=False).summary):
+            return False
+        if state["found_at"] is None:
+            state["found_at"] = state["calls"]
+        best = state["best"]
+        if best is None or _size(scenario) <= _size(best):
+            state["best"] = scenario
+        return True
+
+    strategy = scenarios(max_groups=3, max_connections=max_connections, build=st.just(build))
+    config = settings(
+        max_examples=max_examples,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    timed_out = False
+    try:
+        found: Scenario | None = find(
+            strategy, condition, settings=config, random=random.Random(seed)
+        )
+    except (NoSuchExample, Unsatisfiable):
+        found = None
+    except _OutOfTime:
+        timed_out = True
+        found = state["best"]
+    if found is not None:
+        what = WANTS[want].description
+        also = f" and not on {not_on.label}" if not_on is not None else ""
+        found = replace(
+            found,
+            name=f"hunt-{want}",
+            description=f"Found by mtasim hunt: shows {what} on {build.label}{also}.",
+            origin="<hunt>",
+        )
+    return HuntResult(
+        want,
+        build,
+        not_on,
+        found,
+        state["calls"],
+        state["found_at"],
+        time.monotonic() - started,
+        timed_out,
+    )

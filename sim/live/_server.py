@@ -1,0 +1,556 @@
+"""The live NSI listener: RFC 1006 on real TCP, feeding the sans-IO core.
+
+Rules of this module:
+
+* Every decision the MTA makes is the core's (``sim.core.Mta`` through
+  :class:`~sim.live._realtime.LiveModel`): when the CC goes out, which connection is refused
+  with a DR for want of a control block (9156), which one the Winsock timer closes, what is
+  logged. This module only moves bytes and reports what the real peers did, as external
+  inputs: the CR's arrival, each batch of TSDUs after the CC, the close or reset.
+* One trio task per TCP connection reads; a second one writes, in order, what the model and
+  the echo queue up (CC, DR, DT), and closes the connection when the model says so (after the
+  DR: a FIN; a backlog refusal: a reset, as Winsock would).
+* A connection that breaks RFC 1006 / class 0 (bad TPKT, a TPDU out of place, a silent peer
+  with an incomplete frame or no CR after ``read_timeout`` real seconds) gets one line on the
+  log, naming the connection and the byte offset, and is closed; the NSI receives a Close
+  Request for it if the core had it (``cause`` protocol error). Nothing else is disturbed.
+* Memory per connection is bounded: one incomplete TPKT (``max_tpdu`` + 4 octets at most,
+  8196 for the decoder's limit), one unfinished TSDU (``max_tsdu``), and an outgoing queue of
+  ``OUTBOX_LIMIT`` octets before the reader stops reading. At most ``max_connections`` TCP
+  connections are served at once; more are reset on accept and counted.
+* Data: each whole TSDU the peer sends is one data unit for the NSI, and is echoed back,
+  segmented at the negotiated TPDU size [inferred: the model has no upper layer that would
+  answer; an echo carries DT in both directions and lets a peer check the segmentation].
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import errno
+import math
+import random
+import socket
+import struct
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import trio
+
+from ..core import Build, Micros
+from ..scenario import Scenario, model_config
+from ..scenario._plan import _jittered, stream
+from ._realtime import (
+    REFUSED_BACKLOG,
+    REFUSED_NO_CB,
+    TIMED_OUT,
+    EventSink,
+    LiveModel,
+    RecordSink,
+)
+from ._rfc1006 import (
+    DEFAULT_MAX_LENGTH,
+    DEFAULT_TPDU_SIZE,
+    DR_CONGESTION,
+    MAX_TPDU_SIZE,
+    MIN_TPDU_SIZE,
+    ConnectionRequest,
+    Data,
+    Decoder,
+    ErrorTpdu,
+    FrameError,
+    Reassembler,
+    Tpdu,
+    encode_cc,
+    encode_dr,
+    segment,
+)
+
+DEFAULT_PORT = 10102
+RECV_SIZE = 16384
+OUTBOX_LIMIT = 65536
+Log = Callable[[str], None]
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True, slots=True)
+class ListenerOptions:
+    """How the listener runs. Durations in real seconds; ``time_scale`` is real seconds per
+    virtual second (0.1: the scenario's 21 s Winsock timer lasts 2.1 s)."""
+
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    time_scale: float = 1.0
+    read_timeout: float = 10.0
+    max_connections: int = 1024
+    max_tpdu: int = 2048
+    max_tsdu: int = 65536
+    echo: bool = True
+    #: the OS listen backlog; ``None``: the scenario's ``winsock.backlog``
+    backlog: int | None = None
+    #: stop by itself after this many real seconds (``None``: when stopped)
+    duration: float | None = None
+
+    def check(self) -> None:
+        """Raise ``ValueError`` naming the first bad option."""
+        if not (self.time_scale > 0 and math.isfinite(self.time_scale)):
+            raise ValueError(f"--time-scale must be a positive number, got {self.time_scale}")
+        if not (self.read_timeout > 0 and math.isfinite(self.read_timeout)):
+            raise ValueError(f"--read-timeout must be a positive number, got {self.read_timeout}")
+        if not 0 <= self.port <= 0xFFFF:
+            raise ValueError(f"--port must be 0..65535, got {self.port}")
+        if self.max_connections < 1:
+            raise ValueError(f"--max-connections must be at least 1, got {self.max_connections}")
+        if self.max_tpdu not in {1 << n for n in range(7, 14)}:
+            raise ValueError(
+                f"--max-tpdu must be a power of two from {MIN_TPDU_SIZE} to {MAX_TPDU_SIZE}, "
+                f"got {self.max_tpdu}"
+            )
+        if self.duration is not None and not self.duration > 0:
+            raise ValueError(f"--duration must be positive, got {self.duration}")
+
+
+@dataclass(slots=True)
+class ListenerStats:
+    """Counters of a live session (TCP side; the model's own are in ``LiveServer.summary``)."""
+
+    tcp_accepted: int = 0
+    over_cap: int = 0
+    peak_connections: int = 0
+    connect_requests: int = 0
+    confirmed: int = 0
+    refused_dr: int = 0
+    refused_reset: int = 0
+    closed_by_timer: int = 0
+    peer_closed: int = 0
+    peer_reset: int = 0
+    closed_before_cr: int = 0
+    protocol_errors: int = 0
+    read_timeouts: int = 0
+    tsdus: int = 0
+    data_octets: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+class _Phase(enum.Enum):
+    CR = "waiting for the CR"
+    OPENING = "waiting for the OK response"
+    OPEN = "open"
+    CLOSING = "closing"
+
+
+@dataclass(slots=True, eq=False)
+class _Link:
+    """One TCP connection."""
+
+    number: int
+    address: str
+    stream: trio.SocketStream
+    decoder: Decoder
+    reassembler: Reassembler
+    phase: _Phase = _Phase.CR
+    conn: int | None = None
+    cr: ConnectionRequest | None = None
+    tpdu_size: int = DEFAULT_TPDU_SIZE
+    outbox: list[bytes] = field(default_factory=list)
+    outbox_size: int = 0
+    wake: trio.Event = field(default_factory=trio.Event)
+    space: trio.Event = field(default_factory=trio.Event)
+    close_mode: str | None = None  # "close" (FIN) or "reset" once the model drops it
+    abort: bool = False
+
+    @property
+    def ref(self) -> int:
+        """Our SRC-REF for this connection (never 0)."""
+        return self.number % 0xFFFF + 1
+
+    def enqueue(self, data: bytes) -> None:
+        self.outbox.append(data)
+        self.outbox_size += len(data)
+        self.wake.set()
+
+
+class _ServiceTimes:
+    """Kernel service times for live connections, drawn as the plan draws them
+    (``sim.scenario._plan``): a CR whose calling TSAP names a peer group of the scenario draws
+    from that group's ``service`` stream, in arrival order; any other from a ``live`` stream."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        seed = scenario.seed
+        self._groups = {g.name: stream(seed, i, "service") for i, g in enumerate(scenario.peers)}
+        self._live = random.Random(f"mtasim/{seed}/live/service")
+        self._centre = scenario.mta.ok_delay
+        self._jitter = scenario.mta.ok_delay_jitter
+
+    def draw(self, peer: str) -> Micros:
+        return _jittered(self._groups.get(peer, self._live), self._centre, self._jitter)
+
+
+def tsap_text(tsap: bytes | None) -> str:
+    """A TSAP as a peer name: printable ASCII as is, anything else in hex; none: ``live``."""
+    if not tsap:
+        return "live"
+    if len(tsap) <= 64 and all(0x20 < b < 0x7F for b in tsap):
+        return tsap.decode("ascii")
+    return "0x" + tsap[:64].hex()
+
+
+class LiveServer:
+    """An RFC 1006 listener whose MTA is the sans-IO core on real time.
+
+    ``await nursery.start(server.serve)`` returns the port it listens on; :meth:`stop` ends
+    the session cleanly (the trace is finished by :meth:`LiveModel.finish`).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        build: Build,
+        options: ListenerOptions | None = None,
+        *,
+        on_event: EventSink | None = None,
+        on_record: RecordSink | None = None,
+        log: Log | None = None,
+    ) -> None:
+        self.options = options if options is not None else ListenerOptions()
+        self.options.check()
+        self.scenario = scenario
+        self.build = build
+        self.model = LiveModel(
+            model_config(scenario),
+            build,
+            self,
+            time_scale=self.options.time_scale,
+            on_event=on_event,
+            on_record=on_record,
+        )
+        self.stats = ListenerStats()
+        self.port: int | None = None
+        self._log = log if log is not None else _stderr
+        self._service = _ServiceTimes(scenario)
+        self._links: dict[int, _Link] = {}
+        self._by_conn: dict[int, _Link] = {}
+        self._accepted = 0
+        self._cap_logged = False
+        self._scope: trio.CancelScope | None = None
+        self._stop_requested = False
+
+    # -- life cycle ----------------------------------------------------------------------
+    async def serve(self, *, task_status: Any = trio.TASK_STATUS_IGNORED) -> None:
+        """Listen and serve until :meth:`stop` (or ``duration``, or the scenario's ``until``)."""
+        opts = self.options
+        backlog = opts.backlog if opts.backlog is not None else self.scenario.winsock.backlog
+        listeners = await trio.open_tcp_listeners(opts.port, host=opts.host, backlog=backlog)
+        for extra in listeners[1:]:
+            await extra.aclose()
+        listener = listeners[0]
+        self.port = int(listener.socket.getsockname()[1])
+        self.model.start()
+        try:
+            async with trio.open_nursery() as nursery:
+                self._scope = nursery.cancel_scope
+                if self._stop_requested:
+                    nursery.cancel_scope.cancel()
+                nursery.start_soon(self.model.run)
+                nursery.start_soon(self._accept_loop, listener, nursery)
+                stop_after = self._stop_after()
+                if stop_after is not None:
+                    nursery.cancel_scope.deadline = trio.current_time() + stop_after
+                task_status.started(self.port)
+        finally:
+            listener.socket.close()
+            self.model.finish()
+
+    def stop(self) -> None:
+        """End the session: stop accepting, close every connection, finish the model."""
+        self._stop_requested = True
+        if self._scope is not None:
+            self._scope.cancel()
+
+    def _stop_after(self) -> float | None:
+        limits = []
+        if self.options.duration is not None:
+            limits.append(self.options.duration)
+        if not math.isinf(self.scenario.until):
+            limits.append(self.scenario.until * self.options.time_scale)
+        return min(limits) if limits else None
+
+    @property
+    def connections(self) -> int:
+        """TCP connections being served now."""
+        return len(self._links)
+
+    def summary(self) -> dict[str, Any]:
+        """The listener's counters and the model's (``Mta.summary``)."""
+        return {"listener": self.stats.as_dict(), "model": self.model.mta.summary()}
+
+    # -- accepting -----------------------------------------------------------------------
+    async def _accept_loop(self, listener: trio.SocketListener, nursery: trio.Nursery) -> None:
+        opts = self.options
+        while True:
+            try:
+                stream = await listener.accept()
+            except OSError as exc:
+                if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM):
+                    self._log(f"listener: accept failed ({exc.strerror}); retrying in 0.1 s")
+                    await trio.sleep(0.1)
+                    continue
+                raise
+            number = self._accepted
+            self._accepted += 1
+            self.stats.tcp_accepted += 1
+            if len(self._links) >= opts.max_connections:
+                self.stats.over_cap += 1
+                if not self._cap_logged:
+                    self._cap_logged = True
+                    self._log(
+                        f"listener: {opts.max_connections} connections at once (the cap); "
+                        "resetting new ones until one ends (counted as over_cap)"
+                    )
+                _reset(stream)
+                continue
+            self._cap_logged = False
+            link = _Link(
+                number,
+                _address(stream),
+                stream,
+                Decoder(DEFAULT_MAX_LENGTH),
+                Reassembler(opts.max_tsdu),
+            )
+            self._links[number] = link
+            self.stats.peak_connections = max(self.stats.peak_connections, len(self._links))
+            nursery.start_soon(self._handle, link)
+
+    async def _handle(self, link: _Link) -> None:
+        try:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(self._writer, link, nursery.cancel_scope)
+                await self._reader(link)
+                nursery.cancel_scope.cancel()
+        finally:
+            del self._links[link.number]
+            if link.conn is not None:
+                self._by_conn.pop(link.conn, None)
+            if link.abort:
+                _reset(link.stream)
+            else:
+                link.stream.socket.close()
+
+    # -- reading -------------------------------------------------------------------------
+    async def _reader(self, link: _Link) -> None:
+        opts = self.options
+        decoder = link.decoder
+        cr_deadline = trio.current_time() + opts.read_timeout
+        frame_start = -1  # stream offset of an incomplete TPKT
+        frame_deadline = math.inf
+        while True:
+            if link.phase is _Phase.CR:
+                deadline = cr_deadline
+            elif decoder.buffered:
+                deadline = frame_deadline
+            else:
+                deadline = math.inf
+            data = b""
+            with trio.move_on_at(deadline) as timer:
+                try:
+                    data = await link.stream.receive_some(RECV_SIZE)
+                except trio.BrokenResourceError:
+                    self._gone(link, reset=True)
+                    return
+            if timer.cancelled_caught:
+                self.stats.read_timeouts += 1
+                waited = "no complete CR" if link.phase is _Phase.CR else "an incomplete TPKT"
+                self._violation(
+                    link,
+                    decoder.offset,
+                    f"read timeout: {waited} after {opts.read_timeout:g} s "
+                    f"({decoder.buffered} octets of a frame buffered)",
+                    count=False,
+                )
+                return
+            if not data:
+                self._gone(link, reset=False)
+                return
+            fault: FrameError | None = None
+            try:
+                tpdus = decoder.feed(data)
+            except FrameError as exc:
+                tpdus, fault = list(exc.tpdus), exc
+            units = 0
+            try:
+                for tpdu in tpdus:
+                    units += self._on_tpdu(link, tpdu)
+            except FrameError as exc:
+                fault = exc  # earlier in the stream than a decoding fault
+            if units and link.conn is not None:
+                self.model.data(link.conn, units)
+            if fault is not None:
+                self._violation(link, fault.offset, fault.message)
+                return
+            if link.phase is _Phase.CLOSING:
+                # The model dropped it; the writer closes it. Read no more.
+                await trio.sleep_forever()
+            start = decoder.offset - decoder.buffered
+            if decoder.buffered and start != frame_start:
+                frame_start = start
+                frame_deadline = trio.current_time() + opts.read_timeout
+            while link.outbox_size > OUTBOX_LIMIT:
+                link.space = trio.Event()
+                await link.space.wait()
+
+    def _on_tpdu(self, link: _Link, tpdu: Tpdu) -> int:
+        """Act on one TPDU from the peer; return the TSDUs it completed (0 or 1)."""
+        phase = link.phase
+        if phase is _Phase.CLOSING:
+            return 0
+        if phase is _Phase.CR:
+            if not isinstance(tpdu, ConnectionRequest):
+                raise FrameError(tpdu.offset, f"expected a CR, got a {tpdu.name}")
+            self._connect_request(link, tpdu)
+            return 0
+        if isinstance(tpdu, Data):
+            if phase is not _Phase.OPEN:
+                raise FrameError(tpdu.offset, "DT before the CC (class 0: no data before the CC)")
+            tsdu = link.reassembler.add(tpdu)
+            if tsdu is None:
+                return 0
+            self.stats.tsdus += 1
+            self.stats.data_octets += len(tsdu)
+            if self.options.echo:
+                for piece in segment(tsdu, link.tpdu_size):
+                    link.enqueue(piece)
+            return 1
+        if isinstance(tpdu, ConnectionRequest):
+            raise FrameError(tpdu.offset, "a second CR on the same connection")
+        if isinstance(tpdu, ErrorTpdu):
+            raise FrameError(tpdu.offset, f"the peer sent an ER (reject cause {tpdu.cause})")
+        raise FrameError(
+            tpdu.offset, f"unexpected {tpdu.name} from the peer (class 0: a CR, then DT)"
+        )
+
+    def _connect_request(self, link: _Link, cr: ConnectionRequest) -> None:
+        self.stats.connect_requests += 1
+        link.cr = cr
+        link.phase = _Phase.OPENING
+        proposed = cr.tpdu_size if cr.tpdu_size is not None else DEFAULT_TPDU_SIZE
+        link.tpdu_size = min(proposed, self.options.max_tpdu)
+        peer = tsap_text(cr.calling_tsap)
+        conn = self.model.arrival(self._service.draw(peer), peer)
+        link.conn = conn
+        self._by_conn[conn] = link
+
+    def _gone(self, link: _Link, *, reset: bool) -> None:
+        """The peer closed (EOF) or reset the connection."""
+        if link.phase is _Phase.CLOSING:
+            return
+        if link.conn is None:
+            self.stats.closed_before_cr += 1
+            return
+        if reset:
+            self.stats.peer_reset += 1
+        else:
+            self.stats.peer_closed += 1
+        self.model.close(link.conn, reset=reset)
+
+    def _violation(self, link: _Link, offset: int, message: str, *, count: bool = True) -> None:
+        if link.phase is _Phase.CLOSING:
+            return
+        if count:
+            self.stats.protocol_errors += 1
+        where = f"connection {link.number} from {link.address}"
+        if link.conn is not None:
+            where += f" (model connection {link.conn})"
+        self._log(f"{where}: {message} at byte offset {offset}; closed")
+        if link.conn is not None:
+            self.model.close(link.conn, cause="protocol error")
+
+    # -- writing -------------------------------------------------------------------------
+    async def _writer(self, link: _Link, scope: trio.CancelScope) -> None:
+        timeout = self.options.read_timeout
+        while True:
+            while link.outbox:
+                data = b"".join(link.outbox)
+                link.outbox.clear()
+                link.outbox_size = 0
+                link.space.set()
+                with trio.move_on_after(timeout) as timer:
+                    try:
+                        await link.stream.send_all(data)
+                    except trio.BrokenResourceError:
+                        self._gone(link, reset=True)
+                        scope.cancel()
+                        return
+                if timer.cancelled_caught:
+                    self._violation(
+                        link,
+                        link.decoder.offset,
+                        f"the peer read nothing for {timeout:g} s (send blocked)",
+                    )
+                    link.abort = True
+                    scope.cancel()
+                    return
+            if link.close_mode is not None:
+                link.abort = link.close_mode == "reset"
+                scope.cancel()
+                return
+            link.wake = trio.Event()
+            await link.wake.wait()
+
+    # -- the model's decisions (LiveModel's Actions) -------------------------------------
+    def send_cc(self, conn: int) -> None:
+        link = self._by_conn.get(conn)
+        if link is None or link.cr is None or link.phase is not _Phase.OPENING:
+            return
+        cr = link.cr
+        link.phase = _Phase.OPEN
+        self.stats.confirmed += 1
+        link.enqueue(
+            encode_cc(
+                cr.src_ref,
+                link.ref,
+                calling=cr.calling_tsap,
+                called=cr.called_tsap,
+                tpdu_size=link.tpdu_size,
+            )
+        )
+
+    def disconnect(self, conn: int, why: str) -> None:
+        link = self._by_conn.pop(conn, None)
+        if link is None or link.phase is _Phase.CLOSING:
+            return
+        link.phase = _Phase.CLOSING
+        if why == REFUSED_NO_CB:
+            self.stats.refused_dr += 1
+            assert link.cr is not None
+            link.enqueue(encode_dr(link.cr.src_ref, 0, DR_CONGESTION))
+            link.close_mode = "close"
+        elif why == REFUSED_BACKLOG:
+            self.stats.refused_reset += 1
+            link.close_mode = "reset"
+        else:
+            assert why == TIMED_OUT, why
+            self.stats.closed_by_timer += 1
+            link.close_mode = "close"
+        link.wake.set()
+
+
+def _address(stream: trio.SocketStream) -> str:
+    try:
+        host, port = stream.socket.getpeername()[:2]
+    except OSError:
+        return "?"
+    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+
+
+def _reset(stream: trio.SocketStream) -> None:
+    """Close with a TCP reset (SO_LINGER 0), as Winsock refuses a connection."""
+    with contextlib.suppress(OSError):
+        stream.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    stream.socket.close()

@@ -1,0 +1,315 @@
+"""Reading events back from their text forms: EV0 text log, Event Viewer, JSON Lines.
+
+Rules of this module:
+
+* Each parser is the inverse of its renderer: ``parse_X(render_X(e))`` gives ``e`` back, up to
+  what the form does not carry (EV0 and Event Viewer print whole seconds and no virtual time:
+  ``t`` is then the timestamp minus ``epoch``, or 0 without an epoch). A property test checks
+  it on generated events.
+* 4283's EV0 and Event Viewer forms do not print the control block; it is taken from the LPI's
+  third number, the model's rule (**[inferred]**, docs/model.md).
+* Real logs hold events the model does not know (9298, 9301...). ``strict=True`` refuses them
+  with a :class:`ParseError` naming the line; ``strict=False`` skips them. Anything malformed
+  is a ``ParseError`` with the line number, never another exception.
+* Two-digit years: 70-99 are 19xx, 00-69 are 20xx.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from ..core import Event, EventId, Lpi, MtasimError
+
+_KNOWN = {int(e): e for e in EventId}
+
+
+class ParseError(MtasimError):
+    """Text that is not a well-formed event in the expected form."""
+
+
+def _t(timestamp: datetime, epoch: datetime | None) -> int:
+    if epoch is None:
+        return 0
+    delta = timestamp - epoch
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _year(two: int) -> int:
+    return 1900 + two if two >= 70 else 2000 + two
+
+
+def _event(event_id: EventId, timestamp: datetime, epoch: datetime | None, **fields: Any) -> Event:
+    return Event(event_id, _t(timestamp, epoch), timestamp, **fields)  # type: ignore[arg-type]
+
+
+# -- EV0 ------------------------------------------------------------------------------------
+_EV0_TITLE = re.compile(r"^message ([A-Z]*)(\d+): ([A-Za-z ]+) Event, severity (\d+)$")
+_EV0_HEADER = re.compile(
+    r"^ +\((.+)\((\d+)\) Proc (\d+)\) (\d\d)-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)([ap]m)$"
+)
+
+
+def _ev0_blocks(text: str) -> Iterator[tuple[int, list[str]]]:
+    start: int | None = None
+    block: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("message "):
+            if start is not None:
+                yield start, block
+            start, block = number, [line]
+        elif start is not None:
+            block.append(line)
+        elif line.strip():
+            raise ParseError(f"line {number}: expected 'message ...', found {line.strip()!r}")
+    if start is not None:
+        yield start, block
+
+
+def parse_ev0(text: str, epoch: datetime | None = None, *, strict: bool = True) -> list[Event]:
+    """Events from EV0.LOG text."""
+    events: list[Event] = []
+    for start, block in _ev0_blocks(text):
+        title = _EV0_TITLE.match(block[0])
+        if title is None:
+            raise ParseError(f"line {start}: not an EV0 event title: {block[0]!r}")
+        event_id = int(title.group(2))
+        if event_id not in _KNOWN:
+            if strict:
+                raise ParseError(f"line {start}: event {event_id} is not one the model knows")
+            continue
+        lines = [line.strip() for line in block[1:] if line.strip()]
+        header = _EV0_HEADER.match(block[2]) if len(block) > 2 else None
+        if header is None or not lines:
+            raise ParseError(f"line {start + 2}: expected the task header line")
+        month, day, year, hour, minute, second = (int(header.group(i)) for i in range(4, 10))
+        hour = hour % 12 + (12 if header.group(10) == "pm" else 0)
+        try:
+            stamp = datetime(_year(year), month, day, hour, minute, second)
+        except ValueError as exc:
+            raise ParseError(f"line {start + 2}: bad date: {exc}") from None
+        body = lines[1:]
+        events.append(_ev0_body(_KNOWN[event_id], body, stamp, epoch, start))
+    return events
+
+
+def _field(body: list[str], index: int, prefix: str, start: int) -> str:
+    if index >= len(body) or not body[index].startswith(prefix):
+        found = body[index] if index < len(body) else "the end of the event"
+        raise ParseError(f"line {start + 3 + index}: expected {prefix!r}, found {found!r}")
+    return body[index][len(prefix) :].strip()
+
+
+def _lpi(text: str, line: int) -> Lpi:
+    try:
+        return Lpi.parse(text)
+    except ValueError as exc:
+        raise ParseError(f"line {line}: {exc}") from None
+
+
+def _int(text: str, line: int) -> int:
+    if not text.isdigit():
+        raise ParseError(f"line {line}: expected a number, found {text!r}")
+    return int(text)
+
+
+def _ev0_body(
+    event_id: EventId, body: list[str], stamp: datetime, epoch: datetime | None, start: int
+) -> Event:
+    if event_id is EventId.NSI_MESSAGE_RECEIVED:
+        _field(body, 0, "Message received at NSI:", start)
+        cb = _int(_field(body, 1, "cb", start), start + 4)
+        lpi = _lpi(_field(body, 2, "LPI", start), start + 5)
+        kind = _field(body, 3, "Message type", start)
+        return _event(event_id, stamp, epoch, cb=cb, lpi=lpi, message_type=kind)
+    if event_id is EventId.BAD_LPI:
+        _field(body, 0, "Bad LPIs in message", start)
+        lpi = _lpi(_field(body, 1, "Bad LPI", start), start + 4)
+        code = _int(_field(body, 2, "Error code =", start), start + 5)
+        return _event(event_id, stamp, epoch, cb=lpi.cb, lpi=lpi, error_code=code)
+    _field(body, 0, "No free control blocks", start)
+    network = _int(_field(body, 1, "Network type", start), start + 4)
+    count = _int(_field(body, 2, "Configured count", start), start + 5)
+    return _event(event_id, stamp, epoch, network=network, configured_count=count)
+
+
+# -- Event Viewer ---------------------------------------------------------------------------
+_EV_DESCRIPTIONS = {
+    EventId.NSI_MESSAGE_RECEIVED: re.compile(
+        r"^A message was received at the network services interface\. Control block index = "
+        r"(\d+)  Internal Connection Handle \(LPI\) = (\S+)  Message type = (.+?) \[.*\] \(\d+\)$"
+    ),
+    EventId.BAD_LPI: re.compile(
+        r"^Unable to recognize an internal message identifier\. Internal connection handle "
+        r"\(LPI\) (\S+) Error code: (\d+) \[.*\] \(\d+\)$"
+    ),
+    EventId.NO_FREE_CONTROL_BLOCKS: re.compile(
+        r"^A resource limit has been reached while attempting to open an association\. There "
+        r"(?:are|is) no free control blocks available for network type (\d+)\. The configured "
+        r"count is (\d+)\. \[.*\] \(\d+\)$"
+    ),
+}
+_EV_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_EV_TIME = re.compile(r"^(\d{1,2}):(\d\d):(\d\d) (AM|PM)$")
+
+
+def parse_eventviewer(
+    text: str, epoch: datetime | None = None, *, strict: bool = True
+) -> list[Event]:
+    """Events from Event Viewer's copied properties (blocks separated by empty lines)."""
+    events: list[Event] = []
+    fields: dict[str, str] = {}
+    start = 0
+    description_next = False
+
+    def finish() -> None:
+        if fields:
+            event = _eventviewer_event(fields, epoch, start, strict)
+            if event is not None:
+                events.append(event)
+            fields.clear()
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        if description_next:
+            fields["Description"] = line.strip()
+            description_next = False
+            continue
+        if not line.strip():
+            finish()
+            continue
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise ParseError(f"line {number}: expected 'Field: value', found {line.strip()!r}")
+        if not fields:
+            start = number
+        if key == "Description":
+            description_next = not value.strip()
+            if value.strip():
+                fields["Description"] = value.strip()
+            continue
+        fields[key.strip()] = value.strip()
+    finish()
+    return events
+
+
+def _eventviewer_event(
+    fields: dict[str, str], epoch: datetime | None, start: int, strict: bool
+) -> Event | None:
+    for key in ("Event ID", "Date", "Time", "Description"):
+        if key not in fields:
+            raise ParseError(f"line {start}: event without {key!r}")
+    raw_id = fields["Event ID"]
+    if not raw_id.isdigit() or int(raw_id) not in _KNOWN:
+        if strict:
+            raise ParseError(f"line {start}: event {raw_id} is not one the model knows")
+        return None
+    event_id = _KNOWN[int(raw_id)]
+    date = _EV_DATE.match(fields["Date"])
+    clock = _EV_TIME.match(fields["Time"])
+    if date is None or clock is None:
+        raise ParseError(f"line {start}: bad Date or Time: {fields['Date']} {fields['Time']}")
+    hour = int(clock.group(1)) % 12 + (12 if clock.group(4) == "PM" else 0)
+    try:
+        stamp = datetime(
+            int(date.group(3)),
+            int(date.group(1)),
+            int(date.group(2)),
+            hour,
+            int(clock.group(2)),
+            int(clock.group(3)),
+        )
+    except ValueError as exc:
+        raise ParseError(f"line {start}: bad date: {exc}") from None
+    match = _EV_DESCRIPTIONS[event_id].match(fields["Description"])
+    if match is None:
+        raise ParseError(f"line {start}: the description of event {raw_id} is not the known text")
+    if event_id is EventId.NSI_MESSAGE_RECEIVED:
+        lpi = _lpi(match.group(2), start)
+        return _event(
+            event_id, stamp, epoch, cb=int(match.group(1)), lpi=lpi, message_type=match.group(3)
+        )
+    if event_id is EventId.BAD_LPI:
+        lpi = _lpi(match.group(1), start)
+        return _event(event_id, stamp, epoch, cb=lpi.cb, lpi=lpi, error_code=int(match.group(2)))
+    return _event(
+        event_id, stamp, epoch, network=int(match.group(1)), configured_count=int(match.group(2))
+    )
+
+
+# -- JSON Lines -----------------------------------------------------------------------------
+def parse_jsonl(text: str, *, strict: bool = True) -> list[Event]:
+    """Events from ``--format jsonl`` lines (exact: ``t`` and microseconds are kept)."""
+    events: list[Event] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            event_id = int(obj["event_id"])
+            if event_id not in _KNOWN:
+                if strict:
+                    raise ParseError(f"line {number}: event {event_id} is not one the model knows")
+                continue
+            lpi = None if obj.get("lpi") is None else Lpi.parse(obj["lpi"])
+            events.append(
+                Event(
+                    _KNOWN[event_id],
+                    round(float(obj["t"]) * 1_000_000),  # type: ignore[arg-type]
+                    datetime.fromisoformat(obj["timestamp"]),
+                    cb=obj.get("cb"),
+                    lpi=lpi,
+                    message_type=obj.get("message_type"),
+                    error_code=obj.get("error_code"),
+                    network=obj.get("network"),
+                    configured_count=obj.get("configured_count"),
+                )
+            )
+        except ParseError:
+            raise
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ParseError(f"line {number}: not an event in JSON Lines form: {exc}") from None
+    return events
+
+
+def detect_format(text: str) -> str:
+    """``ev0``, ``eventviewer`` or ``jsonl``, from the first non-empty line."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("{"):
+            return "jsonl"
+        if stripped.startswith("message "):
+            return "ev0"
+        if stripped.startswith("Event Type:"):
+            return "eventviewer"
+        raise ParseError(f"cannot tell the format from the first line: {stripped[:60]!r}")
+    return "ev0"
+
+
+def parse(
+    text: str, fmt: str = "auto", epoch: datetime | None = None, *, strict: bool = True
+) -> list[Event]:
+    """Parse text in a given form (``auto`` detects it)."""
+    if fmt == "auto":
+        fmt = detect_format(text)
+    if fmt == "ev0":
+        return parse_ev0(text, epoch, strict=strict)
+    if fmt == "eventviewer":
+        return parse_eventviewer(text, epoch, strict=strict)
+    if fmt == "jsonl":
+        return parse_jsonl(text, strict=strict)
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+__all__ = [
+    "ParseError",
+    "detect_format",
+    "parse",
+    "parse_ev0",
+    "parse_eventviewer",
+    "parse_jsonl",
+]

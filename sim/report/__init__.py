@@ -1,0 +1,48 @@
+"""Pictures of the race: per-connection sequence diagrams (terminal timeline and SVG), the
+HTML report, the guided demo and the phase map.
+
+Layering: ``sim.report`` sits beside ``sim.render`` and above the drivers: it runs scenarios
+(:func:`capture`) and draws what they did. :mod:`._sequence` is the pure model every picture
+shares; the renderers decide nothing about the race.
+"""
+
+from ._capture import RunLog, capture
+from ._sequence import (
+    Action,
+    Arrow,
+    Lane,
+    Note,
+    Race,
+    Row,
+    Sequence,
+    Span,
+    SpanKind,
+    Winner,
+    conn_for_lpi,
+    connections,
+    default_conn,
+    interesting_conns,
+    lpis,
+    sequence,
+)
+
+__all__ = [
+    "Action",
+    "Arrow",
+    "Lane",
+    "Note",
+    "Race",
+    "Row",
+    "RunLog",
+    "Sequence",
+    "Span",
+    "SpanKind",
+    "Winner",
+    "capture",
+    "conn_for_lpi",
+    "connections",
+    "default_conn",
+    "interesting_conns",
+    "lpis",
+    "sequence",
+]

@@ -1,0 +1,375 @@
+"""The guided demo: the KB case step by step, narrated, on the pre-fix then the post-fix build.
+
+Rules of this module:
+
+* :func:`demo_steps` makes the whole walkthrough as values (:class:`DemoStep`: a title, one or
+  two sentences of narration, the lines to show); :func:`present` prints them with a pause
+  between steps. The narration is written from the sequence model's rows and the run's
+  numbers, so it follows the scenario; nothing here decides what the MTA does.
+* Order: the case; each build's steps (a step starts at a connection, an accept, the timer
+  firing, the first event of a group, the OK response, data or a close); a recap per build
+  with its whole timeline; the difference (the counters side by side, the rows of POP4's
+  table the builds disagree on, the events only one build logs); what to try next.
+* Sentences marked **[inferred]** in ``docs/model.md`` stay marked here ("the hotfix cancels
+  the pending OK response" is the model's reading of "handles", not the KB's words).
+* :func:`present` never leaves the terminal mid-line: a Ctrl-C ends the current line before
+  the interrupt goes up; an end of input (stdin closed) turns pausing off.
+"""
+
+from __future__ import annotations
+
+import difflib
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from rich import box
+from rich.console import Console, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from ..core import Build, EventId, diff
+from ..render import render
+from ..render._summary import compare_rows, event_oneline
+from ..scenario import Scenario
+from ._capture import RunLog, capture
+from ._sequence import Action, Row, Winner, default_conn, duration, seconds
+from ._sequence import Sequence as Seq
+from ._sequence import sequence as make_sequence
+from ._timeline import WIDTH, ascii_text, timeline_lines, timeline_rows
+
+#: Actions that start a new step of a build's walkthrough.
+STEP_STARTS = frozenset(
+    {
+        Action.CONNECT,
+        Action.ACCEPT,
+        Action.TIMER_FIRES,
+        Action.OK_RESPONSE,
+        Action.DATA,
+        Action.PEER_CLOSE,
+    }
+)
+
+
+#: The counters the difference step shows.
+DIFFERENCE_ROWS = ("closed while the OK was pending", "4258 logged", "4283 logged", "9156 logged")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStep:
+    """One screen of the demo."""
+
+    title: str
+    narration: tuple[str, ...]
+    body: tuple[RenderableType, ...] = field(default_factory=tuple)
+
+
+def demo_steps(
+    scenario: Scenario,
+    builds: Sequence[str | Build] = ("pre-fix", "post-fix"),
+    *,
+    conn: int | None = None,
+    ascii_only: bool = False,
+    driver: str = "batch",
+) -> list[DemoStep]:
+    """The whole walkthrough for ``scenario`` on ``builds`` (identical inputs), following
+    connection ``conn`` (default: the first that logs a 4283 on the first build)."""
+    runs = [capture(scenario, b, driver=driver) for b in builds]
+    if conn is None:
+        conn = default_conn(runs[0])
+    if conn is None:
+        raise ValueError(f"scenario {runs[0].name} has no connection to follow")
+    seqs = [make_sequence(run, conn) for run in runs]
+    clean: Callable[[str], str] = ascii_text if ascii_only else _same
+    steps = [_intro(runs[0], seqs[0], clean)]
+    for run, seq in zip(runs, seqs, strict=True):
+        steps.extend(_build_steps(run, seq, ascii_only, clean))
+    if len(runs) > 1:
+        steps.append(_difference(runs, seqs, clean))
+    steps.append(_outro(runs[0], clean))
+    return steps
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _intro(run: RunLog, seq: Seq, clean: Callable[[str], str]) -> DemoStep:
+    s = run.scenario
+    service = "-" if seq.service is None else duration(seq.service)
+    lines = [
+        f"An incoming connection reaches the MTA. The Winsock layer gives the MTA "
+        f"{duration(seq.response_timeout)} to answer with its OK response; on this busy "
+        f"system the MTA kernel needs {service} to produce it.",
+    ]
+    if s.mta.open_associations and seq.lpi is not None:
+        lines.append(
+            f"{s.mta.open_associations} associations are already open, so this connection "
+            f"gets control block {seq.lpi.cb}: LPI {seq.lpi}, as in the KB's events."
+        )
+    else:
+        lines.append("Watch the two timers: the Winsock layer's and the kernel's.")
+    body: list[RenderableType] = []
+    if s.description:
+        body.append(Text(clean(f"Scenario {run.name}: {s.description}"), style="dim"))
+    return DemoStep(clean(f"The case: {run.name}"), tuple(clean(x) for x in lines), tuple(body))
+
+
+def _groups(seq: Seq) -> list[list[int]]:
+    """Row indices split into steps."""
+    groups: list[list[int]] = []
+    previous: Row | None = None
+    for index, row in enumerate(seq.rows):
+        new = (
+            not groups
+            or previous is None
+            or row.t != previous.t
+            or row.action in STEP_STARTS
+            or (row.action is Action.EVENT and previous.action is not Action.EVENT)
+        )
+        if new:
+            groups.append([index])
+        else:
+            groups[-1].append(index)
+        previous = row
+    return groups
+
+
+def _build_steps(
+    run: RunLog, seq: Seq, ascii_only: bool, clean: Callable[[str], str]
+) -> list[DemoStep]:
+    build = run.build
+    steps: list[DemoStep] = []
+    groups = _groups(seq)
+    for number, group in enumerate(groups, 1):
+        rows = [seq.rows[i] for i in group]
+        first = rows[0]
+        clock = first.timestamp.strftime("%I:%M:%S%p").lower()
+        title = (
+            f"{build.alias} {build.version}, step {number}/{len(groups)}: "
+            f"{seconds(first.t)} ({clock})"
+        )
+        narration = _narrate(seq, rows)
+        body: list[RenderableType] = list(timeline_rows(seq, group, ascii_only=ascii_only))
+        logged = [r.event for r in rows if r.event is not None]
+        if logged:
+            body.append(Text("What the MTA writes to EV0.LOG:", style="bold"))
+            ev0 = clean(render(logged, "ev0")).rstrip("\n")
+            body.append(Text(ev0, style="yellow", no_wrap=True, overflow="crop"))
+        steps.append(DemoStep(clean(title), tuple(clean(s) for s in narration), tuple(body)))
+    recap = [_verdict(seq), "The whole connection, as mtasim timeline draws it:"]
+    steps.append(
+        DemoStep(
+            clean(f"{build.alias} {build.version}: the whole connection"),
+            tuple(clean(s) for s in recap),
+            tuple(timeline_lines(seq, ascii_only=ascii_only)),
+        )
+    )
+    return steps
+
+
+def _verdict(seq: Seq) -> str:
+    ids = set(seq.event_ids)
+    build = seq.build
+    if int(EventId.BAD_LPI) in ids:
+        return f"{build.label} logs the KB's pair: 4258, then 4283 with error code 8464."
+    if seq.race.winner is Winner.TIMER and int(EventId.NSI_MESSAGE_RECEIVED) in ids:
+        return (
+            f"{build.label} logs the 4258 alone: same race, same Close Request, no 4283. "
+            "[inferred: how the hotfix handles the case; the KB only says it does]"
+        )
+    if seq.race.winner is Winner.OK:
+        return f"No race lost, no 4283 on {build.label}."
+    return f"{build.label} logs: {', '.join(str(i) for i in seq.event_ids) or 'nothing'}."
+
+
+def _narrate(seq: Seq, rows: list[Row]) -> list[str]:
+    """One or two sentences for a step."""
+    actions = [r.action for r in rows]
+    timeout = duration(seq.response_timeout)
+    service = "-" if seq.service is None else duration(seq.service)
+    lpi = "-" if seq.lpi is None else str(seq.lpi)
+    head = rows[0]
+    if head.action is Action.CONNECT:
+        out = [
+            "The remote MTA opens a TCP connection (RFC 1006, port 102) and sends its connect "
+            "request (CR); Windows completes the handshake before the MTA is involved."
+        ]
+        if Action.TIMER_START in actions:
+            out.append(f"The Winsock layer starts its response timer: the MTA has {timeout}.")
+        elif Action.REFUSED_BACKLOG in actions:
+            out.append("The listen backlog is full: the connection is reset at once.")
+        return out
+    if head.action is Action.ACCEPT:
+        if Action.REFUSED_NO_CB in actions:
+            return [
+                "The NSI listener accepts the connection, but no control block is free: the "
+                "MTA logs 9156 and refuses it."
+            ]
+        out = [
+            f"The NSI listener accepts it on LPI {lpi} and POP4 asks the MTA kernel for the "
+            "OK response."
+        ]
+        if Action.WORK_START in actions:
+            out.append(f"A kernel thread starts on it at once; it needs {service}.")
+        return out
+    if head.action is Action.WORK_START:
+        return [f"A kernel thread becomes free and starts on the OK response; it needs {service}."]
+    if head.action is Action.TIMER_FIRES:
+        if head.won:
+            return [
+                f"{timeout} have passed and the kernel is still busy: the Winsock timer wins "
+                "the race.",
+                "The transport closes the connection and hands the NSI a Close Request for an "
+                "association that is still being set up.",
+            ]
+        return ["The Winsock timer fires; the connection had not reached the NSI yet."]
+    if head.action is Action.EVENT:
+        ids = [r.event.event_id for r in rows if r.event is not None]
+        if EventId.BAD_LPI in ids:
+            return [
+                "POP4 still regards the connection as being set up, so it logs 4258 (a Close "
+                "Request received at the NSI) and then 4283, Bad LPIs in message, error code "
+                "8464: the pair of KB Q319936."
+            ]
+        if Action.OK_CANCELLED in actions:
+            return [
+                "The hotfix build logs the 4258 alone and handles the pending open: it "
+                "cancels the OK response and returns the control block. No 4283. "
+                "[inferred: the KB says only that the fix handles the case]"
+            ]
+        if EventId.NO_FREE_CONTROL_BLOCKS in ids:
+            return ["No control block is free: 9156."]
+        return ["The NSI logs 4258: a Close Request was received, as for any closed association."]
+    if head.action is Action.OK_RESPONSE:
+        if head.won:
+            margin = seq.race.margin_or0
+            when = (
+                "exactly at the deadline, which counts as in time (the model's tie rule)"
+                if margin == 0
+                else f"{duration(margin)} before the deadline"
+            )
+            return [
+                f"The OK response is ready at {seconds(head.t)}, {when}.",
+                "The NSI sends it to the peer as the CC and the Winsock timer is stopped.",
+            ]
+        late = "" if seq.race.margin is None else f", {duration(-seq.race.margin)} too late"
+        return [
+            f"At {seconds(head.t)} the kernel has the OK response{late}: the connection is "
+            "gone and the MTA discards it."
+        ]
+    if head.action is Action.DATA:
+        return ["The peer sends its data over the open association."]
+    if head.action is Action.PEER_CLOSE:
+        return ["The peer closes the connection; the NSI receives a Close Request."]
+    return [f"{head.label}."]
+
+
+def _difference(runs: list[RunLog], seqs: list[Seq], clean: Callable[[str], str]) -> DemoStep:
+    a, b = runs[0], runs[1]
+    table = Table(box=box.ASCII if clean is ascii_text else box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("")
+    for run in runs:
+        table.add_column(f"{run.build.alias}\n{run.build.version}", justify="right")
+    for label, values in compare_rows([dict(r.summary) for r in runs]):
+        if label in DIFFERENCE_ROWS:
+            table.add_row(label, *(str(v) for v in values))
+    body: list[RenderableType] = [table]
+    rows = diff(a.build, b.build)
+    if rows:
+        body.append(
+            Text(f"POP4's table: {len(rows)} row(s) differ ({a.build.alias} / {b.build.alias})")
+        )
+        for (state, given), left, right in rows:
+            body.append(Text(f"  {state.value} + {given.value}:", style="bold"))
+            for build, row in ((a.build, left), (b.build, right)):
+                effects = "; ".join(e.value for e in row.effects)
+                for line in textwrap.wrap(
+                    f"{build.alias}: {effects}",
+                    WIDTH,
+                    initial_indent="    ",
+                    subsequent_indent="      ",
+                ):
+                    body.append(Text(clean(line)))
+    only = [
+        line
+        for line in difflib.unified_diff(
+            [event_oneline(e) for e in seqs[0].events],
+            [event_oneline(e) for e in seqs[1].events],
+            n=0,
+            lineterm="",
+        )
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    if only:
+        body.append(Text(f"Events of this connection, - {a.build.alias} + {b.build.alias}:"))
+        body.extend(Text(clean(line)[:WIDTH]) for line in only)
+    narration = [
+        "Same inputs, same race: the Winsock timer fires at the same instant on both builds.",
+        "What differs is what a Close Request does while the OK response is pending: "
+        f"4283 logged on {a.build.alias}: {_count(a, EventId.BAD_LPI)}, on "
+        f"{b.build.alias}: {_count(b, EventId.BAD_LPI)}.",
+    ]
+    if seqs[0].race.winner is not seqs[1].race.winner:
+        narration[0] = "The builds change the race itself here, not only what is logged."
+    return DemoStep(
+        clean(f"The difference: {a.build.alias} and {b.build.alias}"),
+        tuple(clean(s) for s in narration),
+        tuple(body),
+    )
+
+
+def _count(run: RunLog, event_id: EventId) -> int:
+    return sum(1 for e in run.events if e.event_id is event_id)
+
+
+def _outro(run: RunLog, clean: Callable[[str], str]) -> DemoStep:
+    name = run.name
+    return DemoStep(
+        "Try it yourself",
+        (
+            clean(
+                "Give the kernel less time than the timer and the race is won: no 4283 on "
+                "any build."
+            ),
+        ),
+        tuple(
+            Text(clean(line))
+            for line in (
+                f"mtasim timeline {name} --set mta.ok_delay=20      # OK in time",
+                f"mtasim timeline {name} --set mta.ok_delay=21      # exactly at the deadline",
+                f"mtasim report {name} --output report.html        # the same, as a page",
+                f"mtasim phase-map {name} --output phase.png       # every timeout and delay",
+            )
+        ),
+    )
+
+
+def present(
+    steps: Sequence[DemoStep],
+    console: Console,
+    pause: Callable[[int, int], None] | None = None,
+    *,
+    ascii_only: bool = False,
+) -> None:
+    """Print the steps; call ``pause(done, total)`` between two steps. A ``KeyboardInterrupt``
+    (Ctrl-C) ends the current line and goes up."""
+    total = len(steps)
+    rule = "-" if ascii_only else "─"
+    try:
+        for number, step in enumerate(steps, 1):
+            console.rule(Text(f" {step.title} ", style="bold"), style="cyan", characters=rule)
+            width = min(console.width, WIDTH)
+            for sentence in step.narration:
+                for line in textwrap.wrap(sentence, width) or [""]:
+                    console.print(Text(line, no_wrap=True))
+            if step.body:
+                console.print()
+            for renderable in step.body:
+                console.print(renderable, crop=True)
+            console.print()
+            if pause is not None and number < total:
+                pause(number, total)
+    except KeyboardInterrupt:
+        console.print()
+        raise

@@ -1,0 +1,326 @@
+"""The phase map: 4283s per connection over two scenario knobs, one panel per build.
+
+Rules of this module:
+
+* Two parts with a clear seam. :func:`phase_grid` runs the grid and returns a
+  :class:`PhaseGrid` (plain numbers, no matplotlib); :func:`plot_phase_map` draws any
+  :class:`PhaseGrid` (from here or from ``mtasim sweep``) to a PNG file. A grid is built from
+  two :class:`Axis` values and per-build counts of event 4283 per connection, indexed
+  ``counts[build][y][x]``.
+* The grid runs on the batch driver by default: identical results to the trio driver (the
+  drivers' tests prove it), much faster. Every cell is the base scenario with the two knobs
+  set through the same ``--set`` path as the command line, so the schema types and checks
+  each value; all builds of a cell share the same inputs.
+* The KB's point is the base scenario's own value of the two knobs (for the KB scenario:
+  timeout 21 s, OK delay 30 s), marked when it lies inside the axes' ranges.
+* Deterministic PNG: matplotlib's Agg canvas on a private :class:`~matplotlib.figure.Figure`
+  (no pyplot, no global state), fixed size and dpi, and no metadata that changes (the
+  ``Software`` key is removed; PNGs carry no date). The same grid gives the same bytes.
+* The file is written atomically (a temporary file renamed into place), never half-written.
+* matplotlib is an optional extra (``pip install 'mtasim[plot]'``):
+  :func:`require_matplotlib` raises :class:`PlotUnavailable` with the one line to show.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import math
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .._run import run
+from ..core import Build, MtasimError
+from ..scenario import Scenario
+
+INSTALL_HINT = "matplotlib is not installed; install the plot extra: pip install 'mtasim[plot]'"
+
+#: Axis titles for the knobs most worth sweeping.
+KNOB_TITLES = {
+    "winsock.response_timeout": "Winsock response timeout (s)",
+    "mta.ok_delay": "kernel time to produce the OK response (s)",
+    "mta.ok_delay_jitter": "OK delay jitter (s)",
+    "mta.accept_time": "listener accept time (s)",
+    "mta.threads": "MTA kernel threads",
+    "mta.control_blocks": "TCP/IP control blocks",
+    "winsock.backlog": "listen backlog",
+}
+
+FIGSIZE = (11.0, 5.0)
+DPI = 100
+
+
+class PlotUnavailable(MtasimError):
+    """matplotlib is missing: the plot extra is not installed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Axis:
+    """One swept knob: ``steps`` values from ``start`` to ``stop`` included, evenly spaced
+    and rounded to the microsecond."""
+
+    key: str
+    start: float
+    stop: float
+    steps: int
+
+    def __post_init__(self) -> None:
+        if self.steps < 1:
+            raise ValueError(f"{self.key}: steps must be 1 or more, got {self.steps}")
+        for value in (self.start, self.stop):
+            if not math.isfinite(value):
+                raise ValueError(f"{self.key}: {value!r} is not a finite number")
+
+    @classmethod
+    def parse(cls, text: str) -> Axis:
+        """``KEY=START:STOP:STEPS``, e.g. ``winsock.response_timeout=1:40:40``."""
+        key, sep, rest = text.partition("=")
+        parts = rest.split(":")
+        if not sep or not key.strip() or len(parts) != 3:
+            raise ValueError(f"expected KEY=START:STOP:STEPS, got {text!r}")
+        try:
+            start, stop = float(parts[0]), float(parts[1])
+            steps = int(parts[2])
+        except ValueError:
+            raise ValueError(
+                f"expected KEY=START:STOP:STEPS with numbers (STEPS an integer), got {text!r}"
+            ) from None
+        return cls(key.strip(), start, stop, steps)
+
+    @property
+    def values(self) -> tuple[float, ...]:
+        if self.steps == 1:
+            return (self.start,)
+        span = self.stop - self.start
+        return tuple(round(self.start + span * k / (self.steps - 1), 6) for k in range(self.steps))
+
+    @property
+    def title(self) -> str:
+        return KNOB_TITLES.get(self.key, self.key)
+
+    def __str__(self) -> str:
+        return f"{self.key}={_fmt(self.start)}:{_fmt(self.stop)}:{self.steps}"
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseGrid:
+    """The data of a phase map. ``counts[b][j][i]`` is the number of 4283 events per
+    connection on build ``builds[b]`` with ``y.values[j]`` and ``x.values[i]``."""
+
+    scenario: str
+    x: Axis
+    y: Axis
+    builds: tuple[Build, ...]
+    counts: tuple[tuple[tuple[float, ...], ...], ...]
+    #: The base scenario's own (x, y), marked on the map (the KB's point); None if unknown.
+    point: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        shape = (len(self.builds), len(self.y.values), len(self.x.values))
+        got = (
+            len(self.counts),
+            len(self.counts[0]) if self.counts else 0,
+            len(self.counts[0][0]) if self.counts and self.counts[0] else 0,
+        )
+        if got != shape or any(len(row) != shape[2] for panel in self.counts for row in panel):
+            raise ValueError(f"counts must have shape {shape} (builds, y, x), got {got}")
+
+    def panel(self, build: Build | str) -> tuple[tuple[float, ...], ...]:
+        """The counts of one build, by the build or its version or alias."""
+        for candidate, panel in zip(self.builds, self.counts, strict=True):
+            if build in (candidate, candidate.version, *candidate.aliases):
+                return panel
+        raise KeyError(f"no build {build!r} in the grid")
+
+
+def knob_value(scenario: Scenario, key: str) -> float | None:
+    """A scenario's value of ``section.name`` (``peers.N.name`` for a peer group)."""
+    data: Any = scenario.to_dict()
+    for part in key.split("."):
+        if isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        elif isinstance(data, dict) and part in data:
+            data = data[part]
+        else:
+            return None
+    if isinstance(data, bool) or not isinstance(data, (int, float)):
+        return None
+    return float(data)
+
+
+def phase_grid(
+    make: Callable[[Sequence[str]], Scenario],
+    x: Axis,
+    y: Axis,
+    builds: Sequence[Build],
+    *,
+    driver: str = "batch",
+    progress: Callable[[int, int], None] | None = None,
+) -> PhaseGrid:
+    """Run every cell of the grid on every build.
+
+    ``make(overrides)`` returns the base scenario with extra ``KEY=VALUE`` overrides (for
+    example ``lambda extra: load_scenario("kb319936", extra)``); it raises the scenario's
+    own error for a bad key or value. ``progress(done, total)`` is called after each cell.
+    """
+    if not builds:
+        raise ValueError("the phase map needs at least one build")
+    base = make(())
+    counts: list[list[list[float]]] = [[] for _ in builds]
+    total = len(x.values) * len(y.values)
+    done = 0
+    for yv in y.values:
+        rows: list[list[float]] = [[] for _ in builds]
+        for xv in x.values:
+            cell = make((f"{x.key}={_fmt(xv)}", f"{y.key}={_fmt(yv)}"))
+            for k, build in enumerate(builds):
+                summary = run(cell, build, driver=driver, keep=False).summary
+                conns = int(summary["connections"])
+                rows[k].append(int(summary["logged_4283"]) / conns if conns else 0.0)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        for k in range(len(builds)):
+            counts[k].append(rows[k])
+    px, py = knob_value(base, x.key), knob_value(base, y.key)
+    return PhaseGrid(
+        scenario=base.name or base.origin,
+        x=x,
+        y=y,
+        builds=tuple(builds),
+        counts=tuple(tuple(tuple(row) for row in panel) for panel in counts),
+        point=None if px is None or py is None else (px, py),
+    )
+
+
+def require_matplotlib() -> None:
+    """Raise :class:`PlotUnavailable` when matplotlib cannot be imported."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise PlotUnavailable(INSTALL_HINT) from None
+
+
+def phase_png(grid: PhaseGrid, *, dpi: int = DPI) -> bytes:
+    """The phase map as PNG bytes (deterministic for the same grid)."""
+    require_matplotlib()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=FIGSIZE, dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, len(grid.builds), sharey=True, squeeze=False)[0]
+    peak = max((v for panel in grid.counts for row in panel for v in row), default=0.0)
+    vmax = max(1.0, peak)
+    xe = _edges(grid.x.values)
+    ye = _edges(grid.y.values)
+    mesh: Any = None
+    for ax, build, panel in zip(axes, grid.builds, grid.counts, strict=True):
+        mesh = ax.pcolormesh(
+            xe,
+            ye,
+            [list(row) for row in panel],
+            cmap="Reds",
+            vmin=0.0,
+            vmax=vmax,
+            shading="flat",
+            edgecolors="none",
+        )
+        total = sum(1 for row in panel for v in row if v > 0)
+        cells = len(panel) * len(panel[0])
+        ax.set_title(
+            f"{build.alias} {build.version}\n{total} of {cells} cells log 4283",
+            fontsize=10,
+        )
+        ax.set_xlabel(grid.x.title)
+        lo, hi = max(xe[0], ye[0]), min(xe[-1], ye[-1])
+        if _both_seconds(grid) and hi > lo:
+            ax.plot(
+                [lo, hi],
+                [lo, hi],
+                linestyle="--",
+                color="0.35",
+                linewidth=1.0,
+                label="timeout = OK delay",
+            )
+        if grid.point is not None and _inside(grid.point, xe, ye):
+            ax.plot(
+                [grid.point[0]],
+                [grid.point[1]],
+                marker="*",
+                markersize=16,
+                markerfacecolor="gold",
+                markeredgecolor="black",
+                linestyle="none",
+                label=f"{_point_name(grid)} ({_fmt(grid.point[0])}, {_fmt(grid.point[1])})",
+            )
+        ax.set_xlim(xe[0], xe[-1])
+        ax.set_ylim(ye[0], ye[-1])
+        ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
+    axes[0].set_ylabel(grid.y.title)
+    bar = fig.colorbar(mesh, ax=list(axes), fraction=0.04, pad=0.02)
+    bar.set_label("event 4283 logged per connection")
+    fig.suptitle(
+        f"Event 4283 logged per connection, by {grid.x.key} and {grid.y.key}\n"
+        f"scenario {grid.scenario}, one panel per build",
+        fontsize=12,
+    )
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def plot_phase_map(grid: PhaseGrid, output_path: str | os.PathLike[str], *, dpi: int = DPI) -> None:
+    """Draw ``grid`` and write it to ``output_path`` as a PNG, atomically."""
+    write_bytes_atomic(output_path, phase_png(grid, dpi=dpi))
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        # mkstemp makes the file private (0600); give it the mode a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _edges(values: Sequence[float]) -> list[float]:
+    """Cell edges around the values (midpoints inside, half a step outside)."""
+    if len(values) == 1:
+        return [values[0] - 0.5, values[0] + 0.5]
+    mids = [(a + b) / 2 for a, b in itertools.pairwise(values)]
+    return [values[0] - (mids[0] - values[0]), *mids, values[-1] + (values[-1] - mids[-1])]
+
+
+def _point_name(grid: PhaseGrid) -> str:
+    return "KB Q319936" if grid.scenario == "kb319936" else "the scenario's point"
+
+
+def _inside(point: tuple[float, float], xe: Sequence[float], ye: Sequence[float]) -> bool:
+    return min(xe) <= point[0] <= max(xe) and min(ye) <= point[1] <= max(ye)
+
+
+def _both_seconds(grid: PhaseGrid) -> bool:
+    seconds = {"winsock.response_timeout", "mta.ok_delay"}
+    return {grid.x.key, grid.y.key} == seconds
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(value)

@@ -1,0 +1,207 @@
+"""A :class:`~sim.report.Sequence` as an SVG sequence diagram (for the HTML report).
+
+Rules of this module:
+
+* It draws and decides nothing: rows, spans and the race come from the sequence model.
+* Self-contained SVG: attributes only (no CSS classes, no ids, no ``<use>``, no markers), so
+  several diagrams live in one HTML page and each can be copied out on its own. Arrowheads
+  are small polygons. No external fonts or images.
+* One row per line of :attr:`Sequence.rows`, :data:`ROW` pixels apart (not proportional to
+  time: the race happens in seconds, the accept in microseconds); each row shows its virtual
+  time and the wall-clock time the MTA would print.
+* The Winsock response timer's bar is drawn in :data:`RACE_COLOUR`, a colour used nowhere
+  else, when the connection had a race; the losing side is faded and crossed. When the timer
+  wins, a pale band marks the stretch where the connection is gone but the kernel is still
+  producing its OK response.
+* Deterministic: the same sequence gives the same bytes (numbers are formatted explicitly).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..core import EventId
+from ..render._ev0 import ev0_timestamp
+from ._sequence import Arrow, Lane, Note, Row, Sequence, SpanKind, Winner
+
+#: The colour of the race: the Winsock timer's bar. The HTML test counts its pixels.
+RACE_COLOUR = "#e6007e"
+WORK_COLOUR = "#2f6fd6"
+BAND_COLOUR = "#fde6f2"
+INK = "#1f2328"
+MUTED = "#6e7781"
+LOST = "#c62828"
+WON = "#1a7f37"
+EVENT_FILL = {
+    EventId.NSI_MESSAGE_RECEIVED: ("#fff4d6", "#b7791f"),
+    EventId.BAD_LPI: ("#fdecea", "#c62828"),
+    EventId.NO_FREE_CONTROL_BLOCKS: ("#fdecea", "#c62828"),
+}
+
+WIDTH = 950
+LANE_X = {Lane.PEER: 240, Lane.WINSOCK: 380, Lane.NSI: 520, Lane.KERNEL: 870}
+TOP = 70
+ROW = 30
+FONT = "DejaVu Sans Mono, Menlo, Consolas, monospace"
+CHAR_W = 7.3  #: approximate advance of a 12 px monospace character
+HALO = 'paint-order="stroke" stroke="#ffffff" stroke-width="4" stroke-linejoin="round"'
+
+
+def _num(value: float) -> str:
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    anchor: str = "start",
+    size: int = 12,
+    fill: str = INK,
+    weight: str = "normal",
+    halo: bool = True,
+) -> str:
+    extra = f" {HALO}" if halo else ""
+    bold = ' font-weight="bold"' if weight == "bold" else ""
+    return (
+        f'<text x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}" font-size="{size}" '
+        f'fill="{fill}"{bold}{extra}>{escape(text)}</text>'
+    )
+
+
+def _row_y(index: int) -> int:
+    return TOP + 24 + index * ROW
+
+
+def sequence_svg(seq: Sequence, *, title: str | None = None) -> str:
+    """The diagram as one ``<svg>`` element (no XML declaration)."""
+    rows = seq.rows
+    height = _row_y(len(rows) - 1) + 40 if rows else TOP + 60
+    out: list[str] = []
+    label = title or f"Connection {seq.conn} on {seq.build.label}"
+    out.append(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{WIDTH}" height="{height}" role="img" font-family="{FONT}">'
+    )
+    out.append(f"<title>{escape(label)}: {escape(seq.race.summary())}</title>")
+    out.append(f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>')
+    out.extend(_band(seq))
+    # Lane heads and lifelines.
+    for lane, x in LANE_X.items():
+        out.append(
+            f'<rect x="{x - 62}" y="{TOP - 46}" width="124" height="28" rx="6" '
+            f'fill="#f6f8fa" stroke="{MUTED}"/>'
+        )
+        out.append(_text(x, TOP - 27, lane.title, anchor="middle", weight="bold", halo=False))
+        out.append(
+            f'<line x1="{x}" y1="{TOP - 18}" x2="{x}" y2="{height - 12}" stroke="{MUTED}" '
+            f'stroke-dasharray="4 4"/>'
+        )
+    out.append(_text(14, TOP - 27, "t (s)", weight="bold", halo=False))
+    out.append(_text(104, TOP - 27, "clock", weight="bold", halo=False))
+    out.extend(_spans(seq))
+    for index, row in enumerate(rows):
+        out.extend(_row(index, row))
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+def _band(seq: Sequence) -> list[str]:
+    """The stretch where the timer has won but the kernel still works on the OK response."""
+    if seq.race.winner is not Winner.TIMER:
+        return []
+    work = next((s for s in seq.spans if s.kind is SpanKind.WORK), None)
+    timer = next((s for s in seq.spans if s.kind is SpanKind.TIMER), None)
+    if work is None or timer is None or work.end <= timer.end:
+        return []
+    y1 = _row_y(timer.end) - 10
+    y2 = _row_y(work.end) + 10
+    x1 = LANE_X[Lane.WINSOCK] - 20
+    x2 = WIDTH - 8
+    return [
+        f'<rect x="{x1}" y="{y1}" width="{x2 - x1}" height="{y2 - y1}" fill="{BAND_COLOUR}"/>',
+    ]
+
+
+def _spans(seq: Sequence) -> list[str]:
+    out: list[str] = []
+    raced = seq.race.winner in (Winner.TIMER, Winner.OK)
+    for span in seq.spans:
+        x = LANE_X[span.lane]
+        y1 = _row_y(span.start) - 6
+        y2 = _row_y(span.end) + (14 if span.open_end else 0)
+        colour = WORK_COLOUR
+        if span.kind is SpanKind.TIMER:
+            colour = RACE_COLOUR if raced else MUTED
+        opacity = ' fill-opacity="0.3"' if span.lost else ""
+        out.append(
+            f'<rect x="{x - 7}" y="{y1}" width="14" height="{max(y2 - y1, 4)}" '
+            f'fill="{colour}"{opacity}/>'
+        )
+        if span.lost:
+            mid = (y1 + y2) / 2
+            out.append(
+                f'<path d="M{x - 9} {_num(mid - 9)} l18 18 M{x + 9} {_num(mid - 9)} l-18 18" '
+                f'stroke="{LOST}" stroke-width="3"/>'
+            )
+    return out
+
+
+def _row(index: int, row: Row) -> list[str]:
+    y = _row_y(index)
+    out = [
+        _text(14, y + 4, _seconds(row.t), fill=INK, halo=False),
+        _text(104, y + 4, ev0_timestamp(row.timestamp).split(" ", 1)[1], fill=MUTED, halo=False),
+    ]
+    colour = LOST if row.lost else WON if row.won else INK
+    mark = "✗ " if row.lost else "✓ " if row.won else ""
+    item = row.item
+    if isinstance(item, Arrow):
+        x1, x2 = LANE_X[item.src], LANE_X[item.dst]
+        head = -1 if x2 > x1 else 1
+        dash = ' stroke-dasharray="6 4"' if row.lost else ""
+        out.append(
+            f'<line x1="{x1}" y1="{y}" x2="{x2 + head * 9}" y2="{y}" stroke="{colour}" '
+            f'stroke-width="2"{dash}/>'
+        )
+        out.append(
+            f'<polygon points="{x2},{y} {x2 + head * 10},{y - 5} {x2 + head * 10},{y + 5}" '
+            f'fill="{colour}"/>'
+        )
+        weight = "bold" if row.won or row.lost else "normal"
+        out.append(
+            _text(
+                (x1 + x2) / 2, y - 6, mark + item.label, anchor="middle", fill=colour, weight=weight
+            )
+        )
+        return out
+    assert isinstance(item, Note)
+    x = LANE_X[item.lane]
+    text = mark + item.label
+    width = len(text) * CHAR_W
+    right = x + 14 + width <= WIDTH - 6
+    tx = x + 14 if right else x - 14
+    anchor = "start" if right else "end"
+    if item.event is not None:
+        fill, stroke = EVENT_FILL[item.event.event_id]
+        bx = tx - 5 if right else tx - width - 5
+        out.append(
+            f'<rect x="{_num(bx)}" y="{y - 10}" width="{_num(width + 10)}" height="20" rx="4" '
+            f'fill="{fill}" stroke="{stroke}"/>'
+        )
+        out.append(
+            f'<polygon points="{x},{y - 7} {x + 7},{y} {x},{y + 7} {x - 7},{y}" fill="{stroke}"/>'
+        )
+        out.append(_text(tx, y + 4, text, anchor=anchor, fill=stroke, weight="bold", halo=False))
+        return out
+    out.append(f'<circle cx="{x}" cy="{y}" r="5" fill="{colour}"/>')
+    weight = "bold" if row.won or row.lost else "normal"
+    out.append(_text(tx, y + 4, text, anchor=anchor, fill=colour, weight=weight))
+    return out
+
+
+def _seconds(t: int) -> str:
+    whole, frac = divmod(t, 1_000_000)
+    return f"{whole}.{frac:06d}"

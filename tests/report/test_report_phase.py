@@ -1,0 +1,164 @@
+"""The phase map: the grid's data, deterministic PNG bytes, and ``mtasim phase-map``."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from sim.cli import main
+from sim.core import resolve_build
+from sim.report._phase import (
+    INSTALL_HINT,
+    Axis,
+    PhaseGrid,
+    phase_grid,
+    phase_png,
+    plot_phase_map,
+)
+from sim.scenario import load_scenario
+
+BUILDS = (resolve_build("pre-fix"), resolve_build("post-fix"))
+
+
+def run_cli(capsys, *argv):
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def kb_grid(x="winsock.response_timeout=5:40:8", y="mta.ok_delay=5:40:8", builds=BUILDS):
+    return phase_grid(
+        lambda extra: load_scenario(None, list(extra)), Axis.parse(x), Axis.parse(y), builds
+    )
+
+
+@pytest.fixture(scope="module")
+def grid() -> PhaseGrid:
+    return kb_grid()
+
+
+def test_axis_parse_and_values():
+    axis = Axis.parse("winsock.response_timeout=1:40:40")
+    assert axis.values == tuple(float(v) for v in range(1, 41))
+    assert Axis.parse("mta.ok_delay=0:1:3").values == (0.0, 0.5, 1.0)
+    assert Axis.parse("mta.ok_delay=7:7:1").values == (7.0,)
+    assert str(axis) == "winsock.response_timeout=1:40:40"
+    for bad in ("mta.ok_delay", "mta.ok_delay=1:2", "mta.ok_delay=a:2:3", "=1:2:3"):
+        with pytest.raises(ValueError, match="KEY=START:STOP:STEPS"):
+            Axis.parse(bad)
+    with pytest.raises(ValueError, match="steps must be 1 or more"):
+        Axis.parse("mta.ok_delay=1:2:0")
+
+
+def test_pre_fix_logs_4283_exactly_where_the_timeout_is_shorter_than_the_ok_delay(grid):
+    pre = grid.panel("pre-fix")
+    for j, ok_delay in enumerate(grid.y.values):
+        for i, timeout in enumerate(grid.x.values):
+            assert pre[j][i] == (1.0 if timeout < ok_delay else 0.0), (timeout, ok_delay)
+    # The diagonal (OK ready exactly at the deadline) is in time: the tie rule.
+    assert all(pre[k][k] == 0.0 for k in range(len(grid.x.values)))
+
+
+def test_post_fix_logs_no_4283_anywhere(grid):
+    assert all(v == 0.0 for row in grid.panel("post-fix") for v in row)
+    assert grid.panel(BUILDS[1]) == grid.panel("5.5.2656.20")
+
+
+def test_the_kb_point_is_the_scenarios_own(grid):
+    assert grid.point == (21.0, 30.0)
+    assert grid.scenario == "kb319936"
+
+
+def test_grid_shape_is_checked():
+    axis = Axis.parse("mta.ok_delay=1:2:2")
+    with pytest.raises(ValueError, match="shape"):
+        PhaseGrid("s", axis, axis, BUILDS, (((0.0,),),))
+
+
+def test_png_is_deterministic_and_carries_no_software_or_date(grid, tmp_path):
+    pytest.importorskip("matplotlib")
+    first = phase_png(grid)
+    assert first[:8] == b"\x89PNG\r\n\x1a\n"
+    assert phase_png(kb_grid()) == first
+    assert b"Software" not in first and b"matplotlib" not in first.lower()
+    assert b"tIME" not in first
+    target = tmp_path / "phase.png"
+    plot_phase_map(grid, target)
+    assert target.read_bytes() == first
+    assert [p.name for p in tmp_path.iterdir()] == ["phase.png"]
+    assert target.stat().st_mode & 0o044 == 0o044  # readable like any file, not 0600
+
+
+def test_cli_phase_map_writes_the_png(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "p.png"
+    code, out, err = run_cli(
+        capsys,
+        "phase-map",
+        "--x",
+        "winsock.response_timeout=5:40:8",
+        "--y",
+        "mta.ok_delay=5:40:8",
+        "--output",
+        str(target),
+    )
+    assert (code, out) == (0, "")
+    assert err == f"mtasim phase-map: wrote {target} (8 x 8 cells on 2 builds; 28 cells log 4283)\n"
+    assert target.read_bytes() == phase_png(kb_grid())
+
+
+def test_cli_phase_map_honours_set_and_builds(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "p.png"
+    code, _, err = run_cli(
+        capsys,
+        "phase-map",
+        "--x",
+        "winsock.response_timeout=10:30:3",
+        "--y",
+        "mta.ok_delay=10:30:3",
+        "--builds",
+        "post-sp3",
+        "--set",
+        "mta.open_associations=0",
+        "--output",
+        str(target),
+    )
+    assert code == 0
+    assert "(3 x 3 cells on 1 builds; 3 cells log 4283)" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--x", "winsock.response_timeout=1:2"], "--x: expected KEY=START:STOP:STEPS"),
+        (["--y", "mta.nope=1:2:2"], "unknown key 'mta.nope'"),
+        (["--x", "mta.ok_delay=1:2:2"], "sweep the same key"),
+        (["--x", "mta.threads=1:2:3"], "is not an integer"),
+        (["--y", "mta.ok_delay=-5:1:2"], "mta.ok_delay"),
+        (["--output", "/nonexistent/dir/p.png"], "no such directory"),
+        (["--output", "-"], "a PNG needs a file name"),
+    ],
+)
+def test_cli_phase_map_bad_usage_is_exit_2_and_no_file(capsys, tmp_path, argv, message):
+    pytest.importorskip("matplotlib")
+    code, out, err = run_cli(capsys, "phase-map", "--output", str(tmp_path / "p.png"), *argv)
+    assert code == 2
+    assert out == ""
+    assert message in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_without_matplotlib_one_line_says_how_to_install(capsys, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
+    target = tmp_path / "p.png"
+    code, out, err = run_cli(capsys, "phase-map", "--output", str(target))
+    assert code == 2
+    assert out == ""
+    assert err == f"mtasim phase-map: {INSTALL_HINT}\n"
+    assert "pip install 'mtasim[plot]'" in err
+    assert not target.exists()
