@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +44,7 @@ from .core import (
     to_seconds,
 )
 from .render import event_dict
-from .scenario import Scenario, ScenarioError, validate
+from .scenario import Scenario, ScenarioError, scenario_from_dict
 
 FORMAT = "mtasim-trace"
 VERSION = 1
@@ -150,21 +149,6 @@ def _parse(path: str, number: int, text: str) -> dict[str, Any]:
             raise TraceError(f"{path}:1: not an mtasim trace (no header line)")
         raise TraceError(f"{path}:{number}: corrupt trace: not a trace line")
     return obj
-
-
-def scenario_from_dict(data: dict[str, Any], origin: str) -> Scenario:
-    """Rebuild a scenario from :meth:`Scenario.to_dict` output (``"inf"`` back to inf)."""
-
-    def fix(value: Any) -> Any:
-        if value == "inf":
-            return math.inf
-        if isinstance(value, dict):
-            return {k: fix(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [fix(v) for v in value]
-        return value
-
-    return validate(fix(data), origin)
 
 
 def verify(path: str | Path) -> TraceInfo:

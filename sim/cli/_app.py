@@ -31,9 +31,17 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser() -> Parser:
-    from . import _compare_cmd, _replay_cmd, _report_cmds, _run_cmd, _scenario_cmds
-    from . import _convert_cmd, _hunt_cmd
-    from . import _live_cmds
+    from . import (
+        _compare_cmd,
+        _convert_cmd,
+        _hunt_cmd,
+        _live_cmds,
+        _replay_cmd,
+        _report_cmds,
+        _run_cmd,
+        _scenario_cmds,
+        _sweep_cmd,
+    )
 
     parser = Parser(
         prog="mtasim",
@@ -46,14 +54,19 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"mtasim {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    _run_cmd.register(commands)
-    _replay_cmd.register(commands)
-    _compare_cmd.register(commands)
-    _scenario_cmds.register(commands)
-    _report_cmds.register(commands)
-    _hunt_cmd.register(commands)
-    _convert_cmd.register(commands)
-    _live_cmds.register(commands)
+    # The order of --help: run and look, keep and compare, explore, draw, go live.
+    for module in (
+        _run_cmd,
+        _replay_cmd,
+        _compare_cmd,
+        _scenario_cmds,
+        _sweep_cmd,
+        _hunt_cmd,
+        _convert_cmd,
+        _report_cmds,
+        _live_cmds,
+    ):
+        module.register(commands)
     return parser
 
 

@@ -208,7 +208,10 @@ def _serve(
     on_event: Callable[[Any], None],
     on_record: Callable[[Any], None] | None,
 ) -> LiveServer:
-    server = LiveServer(scenario, build, options, on_event=on_event, on_record=on_record)
+    def log(line: str) -> None:
+        print(f"mtasim serve: {line}", file=sys.stderr, flush=True)
+
+    server = LiveServer(scenario, build, options, on_event=on_event, on_record=on_record, log=log)
     try:
         trio.run(_serve_until_stopped, server)
     except BaseException as exc:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from rich.console import Console
@@ -28,7 +28,6 @@ from ..report import (
     lpis,
     sequence,
 )
-from ..scenario import Scenario, load_scenario
 from ._common import (
     UsageError,
     add_build_argument,
@@ -38,6 +37,7 @@ from ._common import (
     load,
     output,
 )
+from ._progress import progress
 
 EXIT_INTERRUPTED = 130
 
@@ -327,57 +327,61 @@ def _register_phase_map(commands: Any) -> None:
         help="the PNG to write, atomically (default: phase.png)",
     )
     parser.add_argument(
-        "--driver",
-        choices=("batch", "trio"),
-        default="batch",
-        help="batch (default: fast, identical results) or trio",
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes (default 1); the map does not depend on it",
     )
     parser.set_defaults(handler=phase_map_main)
 
 
 def phase_map_main(args: argparse.Namespace) -> int:
-    from ..report._phase import Axis, phase_grid, plot_phase_map, require_matplotlib
+    from .._sweep import Axis, SweepError, close_executor, make_executor
+    from ..report._phase import phase_grid, plot_phase_map, require_matplotlib
 
     require_matplotlib()
     axes: list[Axis] = []
     for option, text in (("--x", args.x), ("--y", args.y)):
         try:
             axes.append(Axis.parse(text))
-        except ValueError as exc:
-            raise UsageError(f"{option}: {exc}") from None
+        except SweepError as exc:
+            raise UsageError(f"{option}: {str(exc).replace('--vary ', '')}") from None
     x, y = axes
     if x.key == y.key:
         raise UsageError(f"--x and --y sweep the same key {x.key!r}")
-    if x.steps * y.steps > 100_000:
-        raise UsageError(f"the grid has {x.steps * y.steps} cells; at most 100000")
+    if len(x.values) * len(y.values) > 100_000:
+        raise UsageError(f"the grid has {len(x.values) * len(y.values)} cells; at most 100000")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
     builds = _builds(args.builds)
     if args.output == "-":
         raise UsageError("--output: a PNG needs a file name")
     check_writable(args.output, "--output")
     base = load(args)
-    make = _cell_maker(args, base)
-    grid = phase_grid(make, x, y, builds, driver=args.driver)
+    executor = make_executor(args.jobs, None)
+    try:
+        with progress("phase map", len(x.values) * len(y.values) * len(builds)) as advance:
+            grid = phase_grid(
+                base,
+                x,
+                y,
+                builds,
+                jobs=args.jobs,
+                executor=executor,
+                progress=lambda done, _total: advance(done),
+            )
+    finally:
+        close_executor(executor, cancel=True)
     try:
         plot_phase_map(grid, args.output)
     except OSError as exc:
         raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     cells = sum(1 for panel in grid.counts for row in panel for v in row if v > 0)
     print(
-        f"mtasim phase-map: wrote {args.output} ({x.steps} x {y.steps} cells on "
+        f"mtasim phase-map: wrote {args.output} ({len(x.values)} x {len(y.values)} cells on "
         f"{len(builds)} builds; {cells} cells log 4283)",
         file=sys.stderr,
     )
     return 0
-
-
-def _cell_maker(args: argparse.Namespace, base: Scenario) -> Callable[[Sequence[str]], Scenario]:
-    """The base scenario (file, --set, --seed) with a cell's two knobs set."""
-    overrides = list(args.overrides)
-    seed = base.seed
-
-    def make(extra: Sequence[str]) -> Scenario:
-        if not extra:
-            return base
-        return load_scenario(args.scenario, [*overrides, *extra]).with_seed(seed)
-
-    return make

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from .._run import run
+from ..core import Kind, Record
 from ..render import EventWriter
 from ._common import (
     add_build_argument,
@@ -17,6 +18,7 @@ from ._common import (
     load,
     output,
 )
+from ._progress import progress
 
 
 def register(commands: Any) -> None:
@@ -45,8 +47,18 @@ def main(args: argparse.Namespace) -> int:
     scenario = load(args)
     check_writable(args.output, "--output")
     check_writable(args.record, "--record")
-    with output(args.output) as out:
+    total = sum(group.count for group in scenario.peers)
+    with output(args.output) as out, progress("run", total if total >= 10_000 else 0) as advance:
         writer = EventWriter(args.format, out.write, scenario.mta.computer)
+        arrived = 0
+
+        def on_record(record: Record) -> None:
+            nonlocal arrived
+            if record.kind is Kind.ARRIVAL:
+                arrived += 1
+                if arrived % 1000 == 0:
+                    advance(arrived)
+
         result = run(
             scenario,
             args.build,
@@ -54,6 +66,7 @@ def main(args: argparse.Namespace) -> int:
             on_event=writer,
             keep=False,
             record=args.record,
+            on_record=on_record if sys.stderr.isatty() else None,
         )
     if args.summary:
         print_summary(result.summary, result.build.label, sys.stderr)

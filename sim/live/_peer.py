@@ -238,8 +238,8 @@ async def connect_once(
     except trio.BrokenResourceError:
         return "refused", "the listener reset the connection"
     except OSError as exc:
-        if exc.errno is not None and exc.errno in _REFUSED_ERRNOS:
-            return "refused", exc.strerror or str(exc)
+        if _refused(exc):
+            return "refused", str(exc)
         return "failed", str(exc)
     finally:
         if stream is not None:
@@ -249,6 +249,16 @@ async def connect_once(
 
 
 _REFUSED_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET}
+
+
+def _refused(exc: BaseException) -> bool:
+    """A TCP-level refusal (trio's connect reports its attempts' errors as the cause)."""
+    if isinstance(exc, OSError) and exc.errno in _REFUSED_ERRNOS:
+        return True
+    cause = exc.__cause__
+    if isinstance(cause, BaseExceptionGroup):
+        return all(_refused(leaf) for leaf in cause.exceptions)
+    return False
 
 
 class _Inbox:

@@ -7,6 +7,14 @@ shares; the renderers decide nothing about the race.
 """
 
 from ._capture import RunLog, capture
+from ._phase import (
+    PhaseGrid,
+    PlotUnavailable,
+    grid_from_rows,
+    phase_grid,
+    phase_png,
+    plot_phase_map,
+)
 from ._sequence import (
     Action,
     Arrow,
@@ -31,6 +39,8 @@ __all__ = [
     "Arrow",
     "Lane",
     "Note",
+    "PhaseGrid",
+    "PlotUnavailable",
     "Race",
     "Row",
     "RunLog",
@@ -42,7 +52,11 @@ __all__ = [
     "conn_for_lpi",
     "connections",
     "default_conn",
+    "grid_from_rows",
     "interesting_conns",
     "lpis",
+    "phase_grid",
+    "phase_png",
+    "plot_phase_map",
     "sequence",
 ]

@@ -4,13 +4,12 @@ Rules of this module:
 
 * Two parts with a clear seam. :func:`phase_grid` runs the grid and returns a
   :class:`PhaseGrid` (plain numbers, no matplotlib); :func:`plot_phase_map` draws any
-  :class:`PhaseGrid` (from here or from ``mtasim sweep``) to a PNG file. A grid is built from
-  two :class:`Axis` values and per-build counts of event 4283 per connection, indexed
-  ``counts[build][y][x]``.
-* The grid runs on the batch driver by default: identical results to the trio driver (the
-  drivers' tests prove it), much faster. Every cell is the base scenario with the two knobs
-  set through the same ``--set`` path as the command line, so the schema types and checks
-  each value; all builds of a cell share the same inputs.
+  :class:`PhaseGrid` to a PNG file. A grid is two sweep axes (``sim._sweep.Axis``) and
+  per-build counts of event 4283 per connection, indexed ``counts[build][y][x]``.
+* The grid *is* a sweep: :func:`phase_grid` runs ``sim._sweep`` (batch driver, any executor)
+  and ``mtasim sweep --plot`` hands its rows to :func:`grid_from_rows`, so both commands
+  compute every cell the same way; each cell's values are validated like a file, and all
+  builds of a cell share the same inputs.
 * The KB's point is the base scenario's own value of the two knobs (for the KB scenario:
   timeout 21 s, OK delay 30 s), marked when it lies inside the axes' ranges.
 * Deterministic PNG: matplotlib's Agg canvas on a private :class:`~matplotlib.figure.Figure`
@@ -23,18 +22,16 @@ Rules of this module:
 
 from __future__ import annotations
 
-import contextlib
 import io
 import itertools
-import math
 import os
-import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from .._run import run
+from .._atomic import write_bytes_atomic
+from .._sweep import Axis, Cell, execute, plan
 from ..core import Build, MtasimError
 from ..scenario import Scenario
 
@@ -60,57 +57,12 @@ class PlotUnavailable(MtasimError):
 
 
 @dataclass(frozen=True, slots=True)
-class Axis:
-    """One swept knob: ``steps`` values from ``start`` to ``stop`` included, evenly spaced
-    and rounded to the microsecond."""
-
-    key: str
-    start: float
-    stop: float
-    steps: int
-
-    def __post_init__(self) -> None:
-        if self.steps < 1:
-            raise ValueError(f"{self.key}: steps must be 1 or more, got {self.steps}")
-        for value in (self.start, self.stop):
-            if not math.isfinite(value):
-                raise ValueError(f"{self.key}: {value!r} is not a finite number")
-
-    @classmethod
-    def parse(cls, text: str) -> Axis:
-        """``KEY=START:STOP:STEPS``, e.g. ``winsock.response_timeout=1:40:40``."""
-        key, sep, rest = text.partition("=")
-        parts = rest.split(":")
-        if not sep or not key.strip() or len(parts) != 3:
-            raise ValueError(f"expected KEY=START:STOP:STEPS, got {text!r}")
-        try:
-            start, stop = float(parts[0]), float(parts[1])
-            steps = int(parts[2])
-        except ValueError:
-            raise ValueError(
-                f"expected KEY=START:STOP:STEPS with numbers (STEPS an integer), got {text!r}"
-            ) from None
-        return cls(key.strip(), start, stop, steps)
-
-    @property
-    def values(self) -> tuple[float, ...]:
-        if self.steps == 1:
-            return (self.start,)
-        span = self.stop - self.start
-        return tuple(round(self.start + span * k / (self.steps - 1), 6) for k in range(self.steps))
-
-    @property
-    def title(self) -> str:
-        return KNOB_TITLES.get(self.key, self.key)
-
-    def __str__(self) -> str:
-        return f"{self.key}={_fmt(self.start)}:{_fmt(self.stop)}:{self.steps}"
-
-
-@dataclass(frozen=True, slots=True)
 class PhaseGrid:
     """The data of a phase map. ``counts[b][j][i]`` is the number of 4283 events per
-    connection on build ``builds[b]`` with ``y.values[j]`` and ``x.values[i]``."""
+    connection on build ``builds[b]`` with ``y.values[j]`` and ``x.values[i]``.
+
+    ``mtasim sweep --plot`` and ``mtasim phase-map`` both build it from sweep rows
+    (:func:`grid_from_rows`); anything else can build one by hand and draw it."""
 
     scenario: str
     x: Axis
@@ -121,6 +73,9 @@ class PhaseGrid:
     point: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
+        for axis in (self.x, self.y):
+            if list(axis.values) != sorted(set(axis.values)):
+                raise ValueError(f"{axis.key}: a phase map needs increasing values")
         shape = (len(self.builds), len(self.y.values), len(self.x.values))
         got = (
             len(self.counts),
@@ -153,49 +108,70 @@ def knob_value(scenario: Scenario, key: str) -> float | None:
     return float(data)
 
 
+def grid_from_rows(
+    scenario: Scenario,
+    x: Axis,
+    y: Axis,
+    builds: Sequence[Build],
+    rows: Iterable[tuple[Cell, dict[str, Any]]],
+) -> PhaseGrid:
+    """The phase map of sweep rows over ``x`` and ``y`` (the mean over seeds of event 4283
+    per connection in each cell)."""
+    sums: dict[tuple[float, float, str], list[float]] = {}
+    for cell, counters in rows:
+        values = dict(cell.assignments)
+        conns = int(counters["connections"])
+        per = int(counters["logged_4283"]) / conns if conns else 0.0
+        key = (float(values[x.key]), float(values[y.key]), cell.build)
+        total = sums.setdefault(key, [0.0, 0.0])
+        total[0] += per
+        total[1] += 1
+
+    def mean(xv: float, yv: float, build: Build) -> float:
+        total = sums.get((float(xv), float(yv), build.version))
+        if total is None:
+            raise ValueError(f"no sweep row for {x.key}={xv}, {y.key}={yv} on {build.alias}")
+        return total[0] / total[1]
+
+    px, py = knob_value(scenario, x.key), knob_value(scenario, y.key)
+    return PhaseGrid(
+        scenario=scenario.name or scenario.origin,
+        x=x,
+        y=y,
+        builds=tuple(builds),
+        counts=tuple(
+            tuple(tuple(mean(xv, yv, b) for xv in x.values) for yv in y.values) for b in builds
+        ),
+        point=None if px is None or py is None else (px, py),
+    )
+
+
 def phase_grid(
-    make: Callable[[Sequence[str]], Scenario],
+    scenario: Scenario,
     x: Axis,
     y: Axis,
     builds: Sequence[Build],
     *,
-    driver: str = "batch",
+    jobs: int = 1,
+    executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> PhaseGrid:
-    """Run every cell of the grid on every build.
-
-    ``make(overrides)`` returns the base scenario with extra ``KEY=VALUE`` overrides (for
-    example ``lambda extra: load_scenario("kb319936", extra)``); it raises the scenario's
-    own error for a bad key or value. ``progress(done, total)`` is called after each cell.
-    """
-    if not builds:
-        raise ValueError("the phase map needs at least one build")
-    base = make(())
-    counts: list[list[list[float]]] = [[] for _ in builds]
-    total = len(x.values) * len(y.values)
-    done = 0
-    for yv in y.values:
-        rows: list[list[float]] = [[] for _ in builds]
-        for xv in x.values:
-            cell = make((f"{x.key}={_fmt(xv)}", f"{y.key}={_fmt(yv)}"))
-            for k, build in enumerate(builds):
-                summary = run(cell, build, driver=driver, keep=False).summary
-                conns = int(summary["connections"])
-                rows[k].append(int(summary["logged_4283"]) / conns if conns else 0.0)
-            done += 1
-            if progress is not None:
-                progress(done, total)
-        for k in range(len(builds)):
-            counts[k].append(rows[k])
-    px, py = knob_value(base, x.key), knob_value(base, y.key)
-    return PhaseGrid(
-        scenario=base.name or base.origin,
-        x=x,
-        y=y,
-        builds=tuple(builds),
-        counts=tuple(tuple(tuple(row) for row in panel) for panel in counts),
-        point=None if px is None or py is None else (px, py),
+    """Run the grid as a sweep (batch driver; ``executor`` from
+    :func:`sim._sweep.make_executor` for parallel runs) and return its phase map."""
+    rows: list[tuple[Cell, dict[str, Any]]] = []
+    grid = plan(scenario, [y, x], builds)
+    execute(
+        grid,
+        lambda cell, counters: rows.append((cell, counters)),
+        jobs=jobs,
+        executor=executor,
+        on_progress=progress,
     )
+    return grid_from_rows(scenario, x, y, builds, rows)
+
+
+def knob_title(key: str) -> str:
+    return KNOB_TITLES.get(key, key)
 
 
 def require_matplotlib() -> None:
@@ -237,7 +213,7 @@ def phase_png(grid: PhaseGrid, *, dpi: int = DPI) -> bytes:
             f"{build.alias} {build.version}\n{total} of {cells} cells log 4283",
             fontsize=10,
         )
-        ax.set_xlabel(grid.x.title)
+        ax.set_xlabel(knob_title(grid.x.key))
         lo, hi = max(xe[0], ye[0]), min(xe[-1], ye[-1])
         if _both_seconds(grid) and hi > lo:
             ax.plot(
@@ -262,7 +238,7 @@ def phase_png(grid: PhaseGrid, *, dpi: int = DPI) -> bytes:
         ax.set_xlim(xe[0], xe[-1])
         ax.set_ylim(ye[0], ye[-1])
         ax.legend(loc="lower right", fontsize=8, framealpha=0.9)
-    axes[0].set_ylabel(grid.y.title)
+    axes[0].set_ylabel(knob_title(grid.y.key))
     bar = fig.colorbar(mesh, ax=list(axes), fraction=0.04, pad=0.02)
     bar.set_label("event 4283 logged per connection")
     fig.suptitle(
@@ -278,27 +254,6 @@ def phase_png(grid: PhaseGrid, *, dpi: int = DPI) -> bytes:
 def plot_phase_map(grid: PhaseGrid, output_path: str | os.PathLike[str], *, dpi: int = DPI) -> None:
     """Draw ``grid`` and write it to ``output_path`` as a PNG, atomically."""
     write_bytes_atomic(output_path, phase_png(grid, dpi=dpi))
-
-
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _edges(values: Sequence[float]) -> list[float]:

@@ -204,7 +204,9 @@ class Race:
                 f"The peer closed at {seconds(self.decided_at)}, before the OK response and "
                 "the timer."
             )
-        return "No race: the connection never waited for an OK response."
+        return (
+            "No race: the connection never waited for an OK response (refused, or the run ended)."
+        )
 
     @property
     def margin_or0(self) -> int:

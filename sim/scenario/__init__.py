@@ -10,6 +10,7 @@ from ._load import (
     bundled_text,
     load_scenario,
     parse_scenario,
+    scenario_from_dict,
     validate,
 )
 from ._plan import arrivals, model_config
@@ -35,6 +36,7 @@ __all__ = [
     "load_scenario",
     "model_config",
     "parse_scenario",
+    "scenario_from_dict",
     "to_toml",
     "validate",
 ]

@@ -421,3 +421,22 @@ def _parse_value(f: Field, raw: str, key: str) -> Any:
                 f"{key}: {raw!r} is not a date-time like 2002-02-26T14:43:29"
             ) from None
     return raw
+
+
+def scenario_from_dict(data: dict[str, Any], origin: str) -> Scenario:
+    """Rebuild a scenario from :meth:`Scenario.to_dict` output (``"inf"`` back to inf), with
+    the same validation as a file."""
+
+    def fix(value: Any) -> Any:
+        if value == "inf":
+            return math.inf
+        if isinstance(value, dict):
+            return {k: fix(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [fix(v) for v in value]
+        return value
+
+    fixed = fix(data)
+    if not isinstance(fixed, dict):
+        raise ScenarioError([Problem(origin, "", "expected a table of scenario keys")])
+    return validate(fixed, origin)

@@ -181,7 +181,9 @@ def test_external_inputs_are_marked_and_strictly_ordered(tmp_path):
 def test_time_scale_must_be_positive(scale):
     scenario = sim.load_scenario()
     with pytest.raises(ValueError, match="time_scale"):
-        LiveModel(model_config(scenario), sim.resolve_build("pre-fix"), Recorder(), time_scale=scale)
+        LiveModel(
+            model_config(scenario), sim.resolve_build("pre-fix"), Recorder(), time_scale=scale
+        )
 
 
 def test_inject_refuses_what_is_not_an_external_input():

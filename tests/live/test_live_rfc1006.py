@@ -28,7 +28,11 @@ from sim.live import (
 
 # KB Q151626: a real Exchange CC (its reserved byte 0x11 was a bug, KB Q157015).
 KB_CC = bytes.fromhex(
-    "0311002C27D001CA002900C10D" + b"SWISSLIFETSAP".hex() + "C20D" + b"EXCHANGETSAP1".hex() + "C0010B"
+    "0311002C27D001CA002900C10D"
+    + b"SWISSLIFETSAP".hex()
+    + "C20D"
+    + b"EXCHANGETSAP1".hex()
+    + "C0010B"
 )
 
 
@@ -75,7 +79,7 @@ def test_encoders_refuse_what_would_not_be_exact():
         encode_cr(1, tpdu_size=1000)
     with pytest.raises(ValueError, match="254 at most"):
         encode_cc(1, 2, b"x" * 200, b"y" * 60)
-    with pytest.raises(ValueError, match="0..65535"):
+    with pytest.raises(ValueError, match=r"0\.\.65535"):
         encode_dr(70000, 0, 1)
 
 

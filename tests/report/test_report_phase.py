@@ -6,11 +6,11 @@ import sys
 
 import pytest
 
+from sim._sweep import Axis, SweepError
 from sim.cli import main
 from sim.core import resolve_build
 from sim.report._phase import (
     INSTALL_HINT,
-    Axis,
     PhaseGrid,
     phase_grid,
     phase_png,
@@ -31,9 +31,7 @@ def run_cli(capsys, *argv):
 
 
 def kb_grid(x="winsock.response_timeout=5:40:8", y="mta.ok_delay=5:40:8", builds=BUILDS):
-    return phase_grid(
-        lambda extra: load_scenario(None, list(extra)), Axis.parse(x), Axis.parse(y), builds
-    )
+    return phase_grid(load_scenario(None), Axis.parse(x), Axis.parse(y), builds)
 
 
 @pytest.fixture(scope="module")
@@ -46,11 +44,12 @@ def test_axis_parse_and_values():
     assert axis.values == tuple(float(v) for v in range(1, 41))
     assert Axis.parse("mta.ok_delay=0:1:3").values == (0.0, 0.5, 1.0)
     assert Axis.parse("mta.ok_delay=7:7:1").values == (7.0,)
-    assert str(axis) == "winsock.response_timeout=1:40:40"
-    for bad in ("mta.ok_delay", "mta.ok_delay=1:2", "mta.ok_delay=a:2:3", "=1:2:3"):
-        with pytest.raises(ValueError, match="KEY=START:STOP:STEPS"):
+    for bad in ("mta.ok_delay", "mta.ok_delay=1:2"):
+        with pytest.raises(SweepError, match="START:STOP:STEPS"):
             Axis.parse(bad)
-    with pytest.raises(ValueError, match="steps must be 1 or more"):
+    with pytest.raises(SweepError, match="START and STOP must be numbers"):
+        Axis.parse("mta.ok_delay=a:2:3")
+    with pytest.raises(SweepError, match="between 1 and 10000"):
         Axis.parse("mta.ok_delay=1:2:0")
 
 
@@ -73,10 +72,46 @@ def test_the_kb_point_is_the_scenarios_own(grid):
     assert grid.scenario == "kb319936"
 
 
-def test_grid_shape_is_checked():
+def test_grid_shape_and_axes_are_checked():
     axis = Axis.parse("mta.ok_delay=1:2:2")
     with pytest.raises(ValueError, match="shape"):
         PhaseGrid("s", axis, axis, BUILDS, (((0.0,),),))
+    with pytest.raises(ValueError, match="increasing"):
+        PhaseGrid("s", Axis("mta.ok_delay", (2.0, 1.0)), axis, BUILDS, ())
+
+
+def test_any_grid_can_be_drawn(tmp_path):
+    pytest.importorskip("matplotlib")
+    grid = PhaseGrid(
+        "sweep",
+        Axis("winsock.response_timeout", (10.0, 20.0)),
+        Axis("mta.ok_delay", (15.0,)),
+        (BUILDS[0],),
+        (((1.0, 0.0),),),
+        point=None,
+    )
+    plot_phase_map(grid, tmp_path / "s.png")
+    assert (tmp_path / "s.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_sweep_plot_draws_the_same_map_as_phase_map(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    grid_args = ["--vary", "winsock.response_timeout=5:40:8", "--vary", "mta.ok_delay=5:40:8"]
+    target = tmp_path / "sweep.png"
+    code, _, err = run_cli(
+        capsys,
+        "sweep",
+        "kb319936",
+        *grid_args,
+        "--jobs",
+        "2",
+        "--output",
+        str(tmp_path / "g.csv"),
+        "--plot",
+        str(target),
+    )
+    assert code == 0, err
+    assert target.read_bytes() == phase_png(kb_grid())
 
 
 def test_png_is_deterministic_and_carries_no_software_or_date(grid, tmp_path):
@@ -135,10 +170,13 @@ def test_cli_phase_map_honours_set_and_builds(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--x", "winsock.response_timeout=1:2"], "--x: expected KEY=START:STOP:STEPS"),
-        (["--y", "mta.nope=1:2:2"], "unknown key 'mta.nope'"),
+        (
+            ["--x", "winsock.response_timeout=1:2"],
+            "--x: 'winsock.response_timeout=1:2': expected KEY=START:STOP:STEPS",
+        ),
+        (["--y", "mta.nope=1:2:2"], "'mta.nope' is not a numeric scenario key"),
         (["--x", "mta.ok_delay=1:2:2"], "sweep the same key"),
-        (["--x", "mta.threads=1:2:3"], "is not an integer"),
+        (["--x", "mta.threads=1:2:3"], "the grid has fractional values"),
         (["--y", "mta.ok_delay=-5:1:2"], "mta.ok_delay"),
         (["--output", "/nonexistent/dir/p.png"], "no such directory"),
         (["--output", "-"], "a PNG needs a file name"),

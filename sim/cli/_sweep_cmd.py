@@ -1,0 +1,159 @@
+"""``mtasim sweep``: one scenario over a grid of knob values, on one or more builds."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from typing import Any
+
+from .._sweep import COLUMNS, Axis, Cell, close_executor, cpu_count, execute, make_executor, plan
+from ..core import resolve_build
+from ._app import EXIT_INTERRUPTED
+from ._common import UsageError, add_scenario_arguments, check_writable, load, output
+from ._progress import progress
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "sweep",
+        help="run a scenario over a grid of knob values and write one CSV row per point",
+        description="Run a scenario over the grid of the --vary axes (first axis outermost), "
+        "each point on both builds unless --build says otherwise, and write one CSV row per "
+        "point, seed and build. Results do not depend on --jobs. Ctrl-C keeps the rows already "
+        "finished.",
+    )
+    add_scenario_arguments(parser)
+    parser.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="KEY=START:STOP:STEPS",
+        help="a swept key: STEPS evenly spaced values from START to STOP "
+        "inclusive, e.g. winsock.response_timeout=1:30:30 (repeatable)",
+    )
+    parser.add_argument(
+        "--build",
+        default=None,
+        metavar="NAMES",
+        help="build(s) to run each point on, comma-separated (default: pre-fix,post-fix)",
+    )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run each point with N seeds: the scenario's seed and the N-1 after it (default 1)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        metavar="N",
+        help=f"worker processes (default 1; this machine has {cpu_count()} CPUs)",
+    )
+    parser.add_argument(
+        "--executor",
+        default=None,
+        metavar="dask://HOST:PORT",
+        help="run on an existing Dask cluster instead of local processes (needs the 'dask' extra)",
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        default=None,
+        metavar="FILE",
+        help="write the CSV to FILE (default: stdout)",
+    )
+    parser.add_argument(
+        "--plot",
+        default=None,
+        metavar="PNG",
+        help="also draw the phase map of 4283s per connection over the first "
+        "two axes (needs the 'plot' extra)",
+    )
+    parser.set_defaults(handler=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    scenario = load(args)
+    axes = [Axis.parse(spec) for spec in args.vary]
+    names = args.build.split(",") if args.build else ["pre-fix", "post-fix"]
+    builds = [resolve_build(n.strip()) for n in names if n.strip()]
+    if not builds:
+        raise UsageError("--build names no build")
+    if len({b.version for b in builds}) != len(builds):
+        raise UsageError(f"--build names the same build twice: {args.build!r}")
+    if args.plot is not None and len(axes) != 2:
+        raise UsageError("--plot needs exactly two --vary axes (x, then y)")
+    if args.plot is not None:
+        from ..report._phase import require_matplotlib
+
+        require_matplotlib()
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    check_writable(args.output, "--output")
+    check_writable(args.plot, "--plot")
+    grid = plan(scenario, axes, builds, seeds=args.seeds)
+    # Everything that can be wrong is checked before the first byte is written.
+    executor = make_executor(args.jobs, args.executor)
+    alias = {b.version: b.alias for b in builds}
+    kept: list[tuple[Cell, dict[str, Any]]] = []
+    written = 0
+    interrupted = False
+    try:
+        with output(args.output) as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(
+                [a.key for a in axes]
+                + ["seed", "build", "build_alias", *COLUMNS, "4283_per_connection"]
+            )
+
+            def on_row(cell: Cell, counters: dict[str, Any]) -> None:
+                nonlocal written
+                conns = counters["connections"]
+                per = counters["logged_4283"] / conns if conns else 0.0
+                writer.writerow(
+                    [
+                        *(v for _, v in cell.assignments),
+                        cell.seed,
+                        cell.build,
+                        alias[cell.build],
+                        *(counters[c] for c in COLUMNS),
+                        f"{per:.6f}",
+                    ]
+                )
+                written += 1
+                if args.plot is not None:
+                    kept.append((cell, counters))
+
+            try:
+                with progress("sweep", len(grid.cells)) as advance:
+                    execute(
+                        grid,
+                        on_row,
+                        jobs=args.jobs,
+                        executor=executor,
+                        on_progress=lambda done, _total: advance(done),
+                    )
+            except KeyboardInterrupt:
+                interrupted = True
+    finally:
+        close_executor(executor, cancel=True)
+    if interrupted:
+        print(
+            f"mtasim sweep: interrupted: {written} of {len(grid.cells)} rows finished and "
+            f"written to {args.output or 'stdout'}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    if args.plot is not None:
+        from ..report._phase import grid_from_rows, plot_phase_map
+
+        try:
+            plot_phase_map(grid_from_rows(scenario, axes[0], axes[1], builds, kept), args.plot)
+        except ValueError as exc:
+            raise UsageError(f"--plot: {exc}") from None
+        print(f"mtasim sweep: wrote {args.plot}", file=sys.stderr)
+    return 0

@@ -1,0 +1,128 @@
+"""Fidelity: a scenario played live (real sockets, time-scaled) and simulated gives the same
+events, in the same order, with the same LPIs (timestamps aside); and the live trace replays.
+
+The scenario keeps every independent occurrence at least 0.3 virtual seconds from the next
+(45 ms of wall time at the scale used), so that real-time jitter cannot reorder them.
+"""
+
+from __future__ import annotations
+
+import trio
+from live_helpers import listener
+
+import sim
+from sim._atomic import atomic_text
+from sim._run import replay
+from sim._trace import TraceWriter
+from sim.live import play_scenario
+
+SCALE = 0.15
+
+# A give-up with a reset before the OK response (4258 + 4283 on pre-fix), normal closes, a
+# Winsock timeout while the OK response is queued (4258 + 4283 on pre-fix), and a connection
+# refused for want of a control block (9156, a DR).
+FIDELITY = """
+name = "live-fidelity"
+seed = 7
+epoch = 2002-02-26T14:00:00
+[winsock]
+response_timeout = 4.0
+[mta]
+control_blocks = 4
+threads = 1
+ok_delay = 2.0
+logging = "maximum"
+[[peers]]
+name = "steady"
+count = 3
+interval = 3.2
+hold = 1.5
+[[peers]]
+name = "impatient"
+at = 1.4
+count = 1
+give_up = 1.0
+close = "reset"
+[[peers]]
+name = "crowd"
+at = 10.3
+count = 4
+interval = 0.8
+hold = 2.5
+"""
+
+
+def key(event):
+    return (
+        int(event.event_id),
+        event.cb,
+        None if event.lpi is None else str(event.lpi),
+        event.message_type,
+        event.error_code,
+        event.configured_count,
+    )
+
+
+async def live_events(scenario, build, path):
+    with atomic_text(path) as handle:
+        trace = TraceWriter(handle, scenario, sim.resolve_build(build))
+        async with listener(
+            scenario,
+            build,
+            on_event=trace.event,
+            on_record=trace.record,
+            time_scale=SCALE,
+            read_timeout=5.0,
+            backlog=64,
+        ) as live:
+            summary = await play_scenario("127.0.0.1", live.port, scenario, time_scale=SCALE)
+            # Let the last closes reach the model.
+            with trio.fail_after(3):
+                while live.server.model.held:
+                    await trio.sleep(0.01)
+        trace.close()
+    return live, summary
+
+
+def test_live_and_simulated_runs_log_the_same_events(tmp_path):
+    # A plain (sync) test: the simulated runs below start trio runs of their own.
+    scenario = sim.parse_scenario(FIDELITY)
+    results = {}
+
+    async def one(build):
+        results[build] = await live_events(
+            scenario.with_build(build), build, tmp_path / f"{build}.jsonl"
+        )
+
+    async def both():
+        with trio.fail_after(30):
+            async with trio.open_nursery() as nursery:
+                for build in ("pre-fix", "post-fix"):
+                    nursery.start_soon(one, build)
+
+    trio.run(both)
+
+    for build, (live, summary) in results.items():
+        simulated = sim.run(scenario, build)
+        assert [key(e) for e in live.events] == [key(e) for e in simulated.events], build
+        outcome = (summary.connected, summary.timed_out, summary.refused, summary.closed)
+        assert outcome == (5, 1, 1, 1), build
+        assert summary.failed == 0
+        s = simulated.summary
+        model = live.server.model.mta.summary()
+        for counter in ("logged_4258", "logged_4283", "logged_9156", "opened", "timed_out"):
+            assert model[counter] == s[counter], (build, counter)
+
+    pre = [key(e)[0] for e in results["pre-fix"][0].events]
+    assert pre.count(4283) == 2 and pre.count(9156) == 1
+    assert 4283 not in [key(e)[0] for e in results["post-fix"][0].events]
+
+    # The live traces replay byte for byte, and on the other build give that build's events.
+    for build in ("pre-fix", "post-fix"):
+        path = tmp_path / f"{build}.jsonl"
+        for driver in ("trio", "batch"):
+            again = tmp_path / f"{build}-{driver}.jsonl"
+            replay(path, driver=driver, record=again, keep=False)
+            assert again.read_bytes() == path.read_bytes(), (build, driver)
+    crossed = replay(tmp_path / "pre-fix.jsonl", "post-fix")
+    assert [key(e) for e in crossed.events] == [key(e) for e in results["post-fix"][0].events]
