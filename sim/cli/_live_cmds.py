@@ -12,10 +12,12 @@ logged; ``--record`` keeps the session as a trace that ``mtasim replay`` reprodu
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import trio
@@ -176,7 +178,7 @@ def serve_main(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     check_writable(args.output, "--output")
     check_writable(args.record, "--record")
-    with output(args.output) as out:
+    with _late_signals_ignored(), output(args.output) as out:
 
         def write(text: str) -> None:
             out.write(text)
@@ -201,6 +203,30 @@ def serve_main(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _late_signals_ignored() -> Iterator[None]:
+    """While serving, a SIGINT or SIGTERM that comes after the first one (a second Ctrl-C, or
+    a signal sent to the process and to its group, as GNU timeout does) must not abort the
+    shutdown and lose the trace: the session's own receiver handles the first; any other is
+    ignored until the command is done (stopping takes milliseconds)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.getsignal(sig) for sig in signals}
+    for sig in signals:
+        signal.signal(sig, _ignore_signal)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _ignore_signal(signum: int, frame: Any) -> None:
+    del signum, frame
+
+
 def _serve(
     scenario: Scenario,
     build: Build,
@@ -214,15 +240,13 @@ def _serve(
     server = LiveServer(scenario, build, options, on_event=on_event, on_record=on_record, log=log)
     try:
         trio.run(_serve_until_stopped, server)
-    except BaseException as exc:
-        leaf = _leaf(exc)
-        if isinstance(leaf, OSError):
-            raise UsageError(
-                f"cannot listen on {options.host}:{options.port}: {leaf.strerror or leaf}"
-            ) from None
-        if leaf is not exc and leaf is not None:
-            raise leaf from None
-        raise
+    except BaseExceptionGroup as group:
+        # One failure inside a task (cannot listen, a broken stdout pipe...): raise it as a
+        # plain call would, for the command's usual handling.
+        leaf = _leaf(group)
+        if leaf is None:
+            raise
+        raise leaf from None
     return server
 
 
@@ -244,10 +268,11 @@ async def _serve_until_stopped(server: LiveServer) -> None:
 
 def _announce(server: LiveServer) -> None:
     opts = server.options
+    where = f"[{opts.host}]:{server.port}" if ":" in opts.host else f"{opts.host}:{server.port}"
     scale = opts.time_scale
     timer = server.scenario.winsock.response_timeout
     print(
-        f"mtasim serve: listening on {opts.host}:{server.port} (RFC 1006 / ISO 8073 class 0), "
+        f"mtasim serve: listening on {where} (RFC 1006 / ISO 8073 class 0), "
         f"build {server.build.label}, time scale {scale:g} (the {timer:g} s Winsock timer "
         f"lasts {timer * scale:g} s); Ctrl-C stops",
         file=sys.stderr,

@@ -53,7 +53,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ._builds import Build
 from ._events import Event, EventId
@@ -79,8 +79,7 @@ class Kind(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, slots=True)
-class ConnSpec:
+class ConnSpec(NamedTuple):
     """Everything a run draws for one connection, before the run starts.
 
     ``arrival`` is when the connection reaches the MTA's Winsock layer; ``service`` the kernel
@@ -94,21 +93,25 @@ class ConnSpec:
     service: Micros
     hold: Micros | None = None
     give_up: Micros | None = None
-    latency: Micros = 0  # type: ignore[assignment]
+    latency: Micros = 0
     data_units: int = 1
     reset: bool = False
     peer: str = "peer"
 
     def as_record(self) -> dict[str, Any]:
-        return {
-            "peer": self.peer,
-            "service": self.service,
-            "hold": self.hold,
-            "give_up": self.give_up,
-            "latency": self.latency,
-            "data_units": self.data_units,
-            "reset": self.reset,
-        }
+        return dict(self.record_items())
+
+    def record_items(self) -> tuple[tuple[str, Any], ...]:
+        """What a trace's arrival line says of the connection, in order."""
+        return (
+            ("peer", self.peer),
+            ("service", self.service),
+            ("hold", self.hold),
+            ("give_up", self.give_up),
+            ("latency", self.latency),
+            ("data_units", self.data_units),
+            ("reset", self.reset),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,24 +124,24 @@ class ModelConfig:
     control_blocks: int = 20
     open_associations: int = 0
     threads: int = 4
-    accept_time: Micros = 0  # type: ignore[assignment]
+    accept_time: Micros = 0
     logging: LoggingLevel = LoggingLevel.MAXIMUM
     until: Micros | None = None
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Occurrence:
-    """One scheduled happening. Ordered by ``(t, kind, seq)``; ``seq`` is unique."""
+class Occurrence(NamedTuple):
+    """One scheduled happening. Ordered by ``(t, kind, seq)``: a tuple whose first three
+    fields decide every comparison, because ``seq`` is unique. (A tuple, not a dataclass, so
+    that a heap compares occurrences in C: the drivers push them as they are.)"""
 
-    t: int
+    t: Micros
     kind: Kind
     seq: int
-    conn: int = field(compare=False)
-    worker: int = field(compare=False, default=-1)
+    conn: int
+    worker: int = -1
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(NamedTuple):
     """A trace record of one input the model consumed."""
 
     t: int
@@ -162,18 +165,24 @@ class External:
     detail: tuple[tuple[str, Any], ...] = ()
 
 
-@dataclass(slots=True)
 class Step:
-    """What the driver must do after handing the model one occurrence."""
+    """What the driver must do after handing the model one occurrence.
 
-    schedule: list[Occurrence] = field(default_factory=list)
-    cancel: list[int] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
-    records: list[Record] = field(default_factory=list)
-    #: Connections the model is done with after this step (no occurrence will name them).
-    finished: list[int] = field(default_factory=list)
-    #: Connections whose OK response went out as the CC in this step (a live driver sends it).
-    sent_cc: tuple[int, ...] = ()
+    ``schedule``: occurrences to add; ``cancel``: ``seq`` numbers to drop; ``events``: logged;
+    ``records``: inputs consumed (empty when the model runs without a trace); ``finished``:
+    connections the model is done with (no occurrence will name them again); ``sent_cc``:
+    connections whose OK response went out as the CC (a live driver sends it).
+    (A plain class: this is allocated once per step, on the hot path.)"""
+
+    __slots__ = ("cancel", "events", "finished", "records", "schedule", "sent_cc")
+
+    def __init__(self) -> None:
+        self.schedule: list[Occurrence] = []
+        self.cancel: list[int] = []
+        self.events: list[Event] = []
+        self.records: list[Record] = []
+        self.finished: list[int] = []
+        self.sent_cc: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)
@@ -218,14 +227,39 @@ class _Conn:
     giving_up: bool = False  # the pending peer close is the peer's own connect timeout
 
 
+_new_tuple = tuple.__new__
+
+
 class Mta:
     """One MTA under one build, driven by occurrences."""
 
-    def __init__(self, config: ModelConfig, build: Build, arrivals: Iterable[ConnSpec]) -> None:
+    def __init__(
+        self,
+        config: ModelConfig,
+        build: Build,
+        arrivals: Iterable[ConnSpec],
+        *,
+        records: bool = True,
+        events: bool = True,
+    ) -> None:
+        """``records=False``: keep no input records; ``events=False``: make no ``Event``
+        values, only count them (a driver without a trace or sink for them). The counters are
+        the same either way."""
         self.config = config
+        self._records = records
+        self._until = config.until
+        # Indexed by Kind (an IntEnum 0..5): one list lookup per occurrence.
+        self._handlers = (
+            self._ok_ready,
+            self._peer_close,
+            self._timeout,
+            self._peer_data,
+            self._arrival,
+            self._accept,
+        )
         self.build = build
         self.pool = ControlBlockPool(config.control_blocks)
-        self.nsi = Nsi(build, self.pool, config.logging, config.epoch)
+        self.nsi = Nsi(build, self.pool, config.logging, config.epoch, events=events)
         self.stats = Stats()
         self._arrivals: Iterator[ConnSpec] = iter(arrivals)
         self._seq = 0
@@ -257,19 +291,7 @@ class Mta:
     def handle(self, occ: Occurrence) -> Step:
         """Consume one occurrence; the driver must hand them over in order."""
         step = Step()
-        kind = occ.kind
-        if kind is Kind.ARRIVAL:
-            self._arrival(occ, step)
-        elif kind is Kind.ACCEPT:
-            self._accept(occ, step)
-        elif kind is Kind.OK_READY:
-            self._ok_ready(occ, step)
-        elif kind is Kind.RESPONSE_TIMEOUT:
-            self._timeout(occ, step)
-        elif kind is Kind.PEER_CLOSE:
-            self._peer_close(occ, step)
-        else:
-            self._peer_data(occ, step)
+        self._handlers[occ.kind](occ, step)
         return step
 
     def external_arrival(self, spec: ConnSpec) -> Occurrence:
@@ -319,15 +341,16 @@ class Mta:
         assert conn is not None and conn.conn == occ.conn
         if ext is None:
             self._pending_spec = None
-        t = Micros(occ.t)
+        t = occ.t
         self.stats.connections += 1
         refused = self._backlog_live >= self.config.backlog
-        detail = tuple(conn.as_record().items())
-        if refused:
-            detail += (("refused", "backlog"),)
-        if ext is not None:
-            detail += (("external", True),)
-        step.records.append(Record(t, Kind.ARRIVAL, conn.conn, detail))
+        if self._records:
+            detail = conn.record_items()
+            if refused:
+                detail += (("refused", "backlog"),)
+            if ext is not None:
+                detail += (("external", True),)
+            step.records.append(Record(t, Kind.ARRIVAL, conn.conn, detail))
         if ext is None:
             self._next_arrival(step)
         if refused:
@@ -349,7 +372,7 @@ class Mta:
             self._at(step, t + self.config.accept_time, Kind.ACCEPT, -1)
 
     def _accept(self, occ: Occurrence, step: Step) -> None:
-        t = Micros(occ.t)
+        t = occ.t
         conn_id = self._pop_backlog()
         if conn_id is None:
             self._listener_busy = False
@@ -361,7 +384,8 @@ class Mta:
         else:
             assoc = self.nsi.association(conn_id)
             detail = () if assoc is None else (("cb", assoc.cb),)
-        step.records.append(Record(t, Kind.ACCEPT, conn_id, detail))
+        if self._records:
+            step.records.append(Record(t, Kind.ACCEPT, conn_id, detail))
         self._emit(step, result)
         state = self._conns[conn_id]
         if result.refused:
@@ -369,7 +393,7 @@ class Mta:
             self._forget(step, conn_id)
         else:
             state.phase = _Phase.NSI
-            if result.has(Effect.REQUEST_OK):
+            if Effect.REQUEST_OK in result.effects:
                 self._submit_job(step, t, conn_id, state.spec.service)
         if self._backlog_live:
             self._at(step, t + self.config.accept_time, Kind.ACCEPT, -1)
@@ -377,28 +401,30 @@ class Mta:
             self._listener_busy = False
 
     def _ok_ready(self, occ: Occurrence, step: Step) -> None:
-        t = Micros(occ.t)
+        t = occ.t
         conn_id = occ.conn
         del self._running[occ.worker]
         # A job withdrawn while it was already running ends here (a queued one is skipped in
         # _next_job): either way the connection leaves the withdrawn set.
         self._withdrawn.discard(conn_id)
-        step.records.append(Record(t, Kind.OK_READY, conn_id, (("worker", occ.worker),)))
+        if self._records:
+            step.records.append(Record(t, Kind.OK_READY, conn_id, (("worker", occ.worker),)))
         result = self.nsi.ok_response(conn_id, t)
         self._emit(step, result)
-        if result.has(Effect.DISCARD):
+        if Effect.DISCARD in result.effects:
             self.stats.late_ok_discarded += 1
-        elif result.has(Effect.SEND_CC):
+        elif Effect.SEND_CC in result.effects:
             self.stats.opened += 1
             step.sent_cc += (conn_id,)
             self._cc_sent(step, t, self._conns[conn_id])
         self._next_job(step, t, occ.worker)
 
     def _timeout(self, occ: Occurrence, step: Step) -> None:
-        t = Micros(occ.t)
+        t = occ.t
         state = self._conns[occ.conn]
         state.timer = -1
-        step.records.append(Record(t, Kind.RESPONSE_TIMEOUT, occ.conn))
+        if self._records:
+            step.records.append(Record(t, Kind.RESPONSE_TIMEOUT, occ.conn))
         self.stats.timed_out += 1
         if state.phase is _Phase.BACKLOG:
             self.stats.timed_out_in_backlog += 1
@@ -408,7 +434,7 @@ class Mta:
         self._close(step, t, occ.conn)
 
     def _peer_close(self, occ: Occurrence, step: Step) -> None:
-        t = Micros(occ.t)
+        t = occ.t
         ext = self._external.pop(occ.seq, None) if self._external else None
         if ext is not None and occ.conn not in self._conns:
             return  # the model closed it first (timer, refusal): nothing reaches the NSI
@@ -418,7 +444,8 @@ class Mta:
             detail = (*ext.detail, ("external", True))
         else:
             detail = (("reset", True),) if state.spec.reset else ()
-        step.records.append(Record(t, Kind.PEER_CLOSE, occ.conn, detail))
+        if self._records:
+            step.records.append(Record(t, Kind.PEER_CLOSE, occ.conn, detail))
         state.close = -1
         if state.giving_up:
             self.stats.peer_gave_up += 1
@@ -430,15 +457,16 @@ class Mta:
         self._close(step, t, occ.conn)
 
     def _peer_data(self, occ: Occurrence, step: Step) -> None:
-        t = Micros(occ.t)
+        t = occ.t
         ext = self._external.pop(occ.seq, None) if self._external else None
         if ext is not None:
             self._external_data(t, ext, step)
             return
         state = self._conns[occ.conn]
-        step.records.append(
-            Record(t, Kind.PEER_DATA, occ.conn, (("units", state.spec.data_units),))
-        )
+        if self._records:
+            step.records.append(
+                Record(t, Kind.PEER_DATA, occ.conn, (("units", state.spec.data_units),))
+            )
         for _ in range(state.spec.data_units):
             self._emit(step, self.nsi.data(occ.conn, t))
             self.stats.data_units += 1
@@ -452,9 +480,13 @@ class Mta:
         if self.nsi.state(ext.conn) is not State.OPEN:
             # Only on another build than the recorded one: this build has not sent the CC
             # that made the real peer send its data. Nothing reaches the POP4 table.
-            step.records.append(Record(t, Kind.PEER_DATA, ext.conn, (*detail, ("dropped", True))))
+            if self._records:
+                step.records.append(
+                    Record(t, Kind.PEER_DATA, ext.conn, (*detail, ("dropped", True)))
+                )
             return
-        step.records.append(Record(t, Kind.PEER_DATA, ext.conn, detail))
+        if self._records:
+            step.records.append(Record(t, Kind.PEER_DATA, ext.conn, detail))
         for _ in range(int(dict(ext.detail)["units"])):
             self._emit(step, self.nsi.data(ext.conn, t))
             self.stats.data_units += 1
@@ -468,7 +500,7 @@ class Mta:
             self.stats.race_closes += 1
         else:
             self.stats.normal_closes += 1
-        if result.has(Effect.CANCEL_OK):
+        if Effect.CANCEL_OK in result.effects:
             self.stats.ok_cancelled += 1
             self._withdrawn.add(conn_id)
         self._forget(step, conn_id)
@@ -549,12 +581,13 @@ class Mta:
             self._pending_spec = None
 
     def _at(self, step: Step, t: int, kind: Kind, conn: int, worker: int = -1) -> int:
-        until = self.config.until
+        until = self._until
         if until is not None and t > until:
             return -1
         seq = self._seq
         self._seq += 1
-        step.schedule.append(Occurrence(t, kind, seq, conn, worker))
+        # tuple.__new__ skips the named tuple's Python-level __new__ (hot path).
+        step.schedule.append(_new_tuple(Occurrence, (t, kind, seq, conn, worker)))
         return seq
 
     @staticmethod
@@ -563,10 +596,11 @@ class Mta:
             step.cancel.append(seq)
 
     def _emit(self, step: Step, result: NsiStep) -> None:
-        counts = self.stats.events
-        for event in result.events:
-            step.events.append(event)
-            counts[int(event.event_id)] = counts.get(int(event.event_id), 0) + 1
+        if result.logged:
+            counts = self.stats.events
+            for event_id in result.logged:
+                counts[event_id] = counts.get(event_id, 0) + 1
+            step.events.extend(result.events)
 
     # -- end of run --------------------------------------------------------------------
     def summary(self) -> dict[str, Any]:

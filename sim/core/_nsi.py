@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, NamedTuple
 
 from ._builds import Build
 from ._errors import ProtocolError
@@ -39,28 +40,49 @@ class Association:
     state: State
 
 
-@dataclass(frozen=True, slots=True)
-class NsiStep:
-    """What one input did."""
+_NO_CB = (EventId.NO_FREE_CONTROL_BLOCKS,)
+
+
+class NsiStep(NamedTuple):
+    """What one input did. (A tuple: one is made per input, on the hot path.)"""
 
     conn: int
     state_before: State
     row: Transition | None
     events: tuple[Event, ...]
     refused: bool = False
-
-    @property
-    def effects(self) -> tuple[Effect, ...]:
-        return () if self.row is None else self.row.effects
+    #: The ids of the events logged, also when the NSI makes no Event values (events=False).
+    logged: tuple[EventId, ...] = ()
+    #: The row's effects (``()`` without a row).
+    effects: tuple[Effect, ...] = ()
 
     def has(self, effect: Effect) -> bool:
-        return self.row is not None and effect in self.row.effects
+        return effect in self.effects
+
+
+def _step(fields: tuple[Any, ...]) -> NsiStep:
+    """Make an NsiStep without the named tuple's Python-level ``__new__`` (hot path)."""
+    step: NsiStep = _new_tuple(NsiStep, fields)
+    return step
+
+
+_new_tuple: Any = tuple.__new__
 
 
 class Nsi:
     """The network services interface of one MTA, for one build."""
 
-    __slots__ = ("_assocs", "build", "epoch", "level", "pool")
+    __slots__ = (
+        "_assocs",
+        "_events",
+        "_logs",
+        "_lpis",
+        "_table",
+        "build",
+        "epoch",
+        "level",
+        "pool",
+    )
 
     def __init__(
         self,
@@ -68,12 +90,19 @@ class Nsi:
         pool: ControlBlockPool,
         level: LoggingLevel,
         epoch: datetime,
+        *,
+        events: bool = True,
     ) -> None:
         self.build = build
         self.pool = pool
         self.level = level
         self.epoch = epoch
         self._assocs: dict[int, Association] = {}
+        # The build's whole table, merged once; and which event ids this level writes.
+        self._table = build.table()
+        self._events = events  # False: count what is logged, make no Event values
+        self._lpis: dict[int, Lpi] = {}
+        self._logs = frozenset(e for e in EventId if is_logged(CATALOG[e], level))
 
     # -- queries -----------------------------------------------------------------------
     def state(self, conn: int) -> State:
@@ -108,6 +137,10 @@ class Nsi:
         try:
             cb = self.pool.allocate()
         except PoolExhausted:
+            if EventId.NO_FREE_CONTROL_BLOCKS not in self._logs:
+                return _step((conn, State.IDLE, None, (), True, (), ()))
+            if not self._events:
+                return _step((conn, State.IDLE, None, (), True, _NO_CB, ()))
             event = Event(
                 EventId.NO_FREE_CONTROL_BLOCKS,
                 t,
@@ -115,8 +148,11 @@ class Nsi:
                 network=NETWORK_TCPIP,
                 configured_count=self.pool.size,
             )
-            return NsiStep(conn, State.IDLE, None, self._logged(event), refused=True)
-        assoc = Association(conn, cb, Lpi.for_cb(cb), State.IDLE)
+            return _step((conn, State.IDLE, None, (event,), True, _NO_CB, ()))
+        lpi = self._lpis.get(cb)
+        if lpi is None:
+            lpi = self._lpis[cb] = Lpi.for_cb(cb)
+        assoc = Association(conn, cb, lpi, State.IDLE)
         self._assocs[conn] = assoc
         return self._apply(assoc, Input.OPEN, t)
 
@@ -137,43 +173,54 @@ class Nsi:
         assoc = self._assocs.get(conn)
         if assoc is None:
             # Gone: the CLOSED rows of the table decide (late OK), or it is an error.
-            row = transition(State.CLOSED, event, self.build.overrides)
-            return NsiStep(conn, State.CLOSED, row, ())
+            row = self._table.get((State.CLOSED, event))
+            if row is None:
+                row = transition(State.CLOSED, event, self.build.overrides)  # raises
+            return _step((conn, State.CLOSED, row, (), False, (), row.effects))
         return self._apply(assoc, event, t)
 
     def _apply(self, assoc: Association, event: Input, t: Micros) -> NsiStep:
         before = assoc.state
         if before is State.ERROR:
             raise ProtocolError(f"connection {assoc.lpi} is in the error state")
-        try:
-            row = transition(before, event, self.build.overrides)
-        except ProtocolError:
+        row = self._table.get((before, event))
+        if row is None:
             assoc.state = State.ERROR
-            raise
+            transition(before, event, self.build.overrides)  # raises the precise error
+            raise AssertionError("unreachable")  # pragma: no cover
         events: list[Event] = []
+        logged: list[EventId] = []
+        logs = self._logs
+        make = self._events
         for effect in row.effects:
             if effect is Effect.LOG_4258:
-                events.append(
-                    Event(
-                        EventId.NSI_MESSAGE_RECEIVED,
-                        t,
-                        at(self.epoch, t),
-                        cb=assoc.cb,
-                        lpi=assoc.lpi,
-                        message_type=CLOSE_REQUEST,
-                    )
-                )
+                if EventId.NSI_MESSAGE_RECEIVED in logs:
+                    logged.append(EventId.NSI_MESSAGE_RECEIVED)
+                    if make:
+                        events.append(
+                            Event(
+                                EventId.NSI_MESSAGE_RECEIVED,
+                                t,
+                                at(self.epoch, t),
+                                cb=assoc.cb,
+                                lpi=assoc.lpi,
+                                message_type=CLOSE_REQUEST,
+                            )
+                        )
             elif effect is Effect.LOG_4283:
-                events.append(
-                    Event(
-                        EventId.BAD_LPI,
-                        t,
-                        at(self.epoch, t),
-                        cb=assoc.cb,
-                        lpi=assoc.lpi,
-                        error_code=BAD_LPI_ERROR_CODE,
-                    )
-                )
+                if EventId.BAD_LPI in logs:
+                    logged.append(EventId.BAD_LPI)
+                    if make:
+                        events.append(
+                            Event(
+                                EventId.BAD_LPI,
+                                t,
+                                at(self.epoch, t),
+                                cb=assoc.cb,
+                                lpi=assoc.lpi,
+                                error_code=BAD_LPI_ERROR_CODE,
+                            )
+                        )
             elif effect is Effect.RELEASE_CB:
                 self.pool.release(assoc.cb)
             elif effect is Effect.LEAK_CB:
@@ -181,8 +228,6 @@ class Nsi:
         assoc.state = row.next_state
         if row.next_state is State.CLOSED:
             del self._assocs[assoc.conn]
-        return NsiStep(assoc.conn, before, row, self._logged(*events))
-
-    def _logged(self, *events: Event) -> tuple[Event, ...]:
-        level = self.level
-        return tuple(e for e in events if is_logged(CATALOG[e.event_id], level))
+        if not logged:
+            return _step((assoc.conn, before, row, (), False, (), row.effects))
+        return _step((assoc.conn, before, row, tuple(events), False, tuple(logged), row.effects))

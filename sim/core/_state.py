@@ -38,12 +38,20 @@ class State(enum.Enum):
     CLOSED = "closed"
     ERROR = "error"
 
+    # Members are singletons: hash by identity, in C (Enum's own __hash__ is Python code,
+    # and table lookups hash two members per input).
+    __hash__ = object.__hash__
+
 
 class Input(enum.Enum):
     OPEN = "open"
     OK = "ok"
     CLOSE = "close"
     DATA = "data"
+
+    # Members are singletons: hash by identity, in C (Enum's own __hash__ is Python code,
+    # and table lookups hash two members per input).
+    __hash__ = object.__hash__
 
 
 class Effect(enum.Enum):
@@ -59,6 +67,10 @@ class Effect(enum.Enum):
     LEAK_CB = "keep the control block (never returned)"
     DISCARD = "discard the input"
     IGNORE = "ignore the input (Duplicate Open)"
+
+    # Members are singletons: hash by identity, in C (Enum's own __hash__ is Python code,
+    # and table lookups hash two members per input).
+    __hash__ = object.__hash__
 
 
 @dataclass(frozen=True, slots=True)

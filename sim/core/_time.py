@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from typing import NewType
+from typing import TypeAlias
 
-Micros = NewType("Micros", int)
+#: Microseconds: an ``int`` by another name, so signatures say the unit.
+Micros: TypeAlias = int
 
 MICROS_PER_SECOND = 1_000_000
 

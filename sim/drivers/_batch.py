@@ -11,10 +11,11 @@ Rules of this module:
   allowed with that proof).
 * No trio, no clock, no tasks: nothing here can reorder steps, so the order of the heap is the
   whole order of the run.
-* The heap holds ``(t, kind, seq, occurrence)`` tuples: Python compares tuples of ints in C,
-  while ordering ``Occurrence`` itself would call its dataclass ``__lt__`` (a Python function
-  that builds two tuples) at every comparison. ``seq`` is unique, so the occurrence in the
-  fourth slot is never compared.
+* The heap holds the occurrences themselves: an ``Occurrence`` is a named tuple
+  ``(t, kind, seq, conn, worker)``, compared in C, and ``seq`` is unique, so the comparison is
+  decided by ``(t, kind, seq)``.
+* Without a record sink the core keeps no input records at all (``Mta(records=False)``): a
+  sweep pays only for the counters.
 * Memory follows what is in flight: the arrivals iterator is consumed lazily by the core (one
   arrival ahead), the driver keeps no per-connection state, and every cancelled ``seq`` leaves
   the set when its occurrence is popped.
@@ -30,7 +31,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterable
 
-from ..core import Build, ConnSpec, Event, External, Kind, ModelConfig, Mta, Occurrence, Record
+from ..core import Build, ConnSpec, Event, External, ModelConfig, Mta, Occurrence, Record
 
 # The same sink types as ``_trio.EventSink``/``RecordSink``, spelled here so that this module
 # does not import trio.
@@ -50,8 +51,8 @@ def run_batch(
     """Run the model to the end from a plain event heap; same results as :func:`run_trio`.
 
     Returns the finished core, for its counters (``mta.summary()``)."""
-    mta = Mta(config, build, arrivals)
-    heap: list[tuple[int, Kind, int, Occurrence]] = []
+    mta = Mta(config, build, arrivals, records=on_record is not None, events=on_event is not None)
+    heap: list[Occurrence] = []
     cancelled: set[int] = set()
     heappush = heapq.heappush
     heappop = heapq.heappop
@@ -66,7 +67,7 @@ def run_batch(
         if step.cancel:
             cancel(step.cancel)
         for occ in step.schedule:
-            heappush(heap, (occ.t, occ.kind, occ.seq, occ))
+            heappush(heap, occ)
         if on_record is not None:
             for record in step.records:
                 on_record(record)
@@ -77,13 +78,12 @@ def run_batch(
         # Before each pop, the external inputs due by then enter the heap.
         while True:
             while ext is not None and (not heap or ext.t <= heap[0][0]):
-                occ = mta.inject(ext)
-                heappush(heap, (occ.t, occ.kind, occ.seq, occ))
+                heappush(heap, mta.inject(ext))
                 ext = next(ext_iter, None)
             if not heap:
                 return mta
-            _, _, seq, occ = heappop(heap)
-            if seq not in cancelled:
+            occ = heappop(heap)
+            if occ.seq not in cancelled:
                 break
-            uncancel(seq)
+            uncancel(occ.seq)
         step = handle(occ)

@@ -46,7 +46,14 @@ from ._rfc1006 import (
     size_code,
     tpkt,
 )
-from ._server import DEFAULT_PORT, ListenerOptions, ListenerStats, LiveServer, tsap_text
+from ._server import (
+    DEFAULT_PORT,
+    ListenerOptions,
+    ListenError,
+    ListenerStats,
+    LiveServer,
+    tsap_text,
+)
 
 __all__ = [
     "DEFAULT_MAX_LENGTH",
@@ -70,6 +77,7 @@ __all__ = [
     "DisconnectRequest",
     "ErrorTpdu",
     "FrameError",
+    "ListenError",
     "ListenerOptions",
     "ListenerStats",
     "LiveModel",

@@ -14,10 +14,12 @@ Rules of this module:
   with an incomplete frame or no CR after ``read_timeout`` real seconds) gets one line on the
   log, naming the connection and the byte offset, and is closed; the NSI receives a Close
   Request for it if the core had it (``cause`` protocol error). Nothing else is disturbed.
-* Memory per connection is bounded: one incomplete TPKT (``max_tpdu`` + 4 octets at most,
-  8196 for the decoder's limit), one unfinished TSDU (``max_tsdu``), and an outgoing queue of
-  ``OUTBOX_LIMIT`` octets before the reader stops reading. At most ``max_connections`` TCP
-  connections are served at once; more are reset on accept and counted.
+* Memory per connection is bounded: one incomplete TPKT (8196 octets, the decoder's limit),
+  one unfinished TSDU (``max_tsdu``), one read (``RECV_SIZE``), and an outgoing queue that
+  stops the reader once it passes ``OUTBOX_LIMIT`` octets (so at most that plus the echo of
+  one read: one TSDU and its DT headers). A send blocked for ``read_timeout`` closes the
+  connection. At most ``max_connections`` TCP connections are served at once; more are
+  reset on accept and counted.
 * Data: each whole TSDU the peer sends is one data unit for the NSI, and is echoed back,
   segmented at the negotiated TPDU size [inferred: the model has no upper layer that would
   answer; an echo carries DT in both directions and lets a peer check the segmentation].
@@ -39,9 +41,9 @@ from typing import Any
 
 import trio
 
-from ..core import Build, Micros
+from ..core import Build, Micros, MtasimError
 from ..scenario import Scenario, model_config
-from ..scenario._plan import _jittered, stream
+from ..scenario._plan import jittered, stream
 from ._realtime import (
     REFUSED_BACKLOG,
     REFUSED_NO_CB,
@@ -190,7 +192,7 @@ class _ServiceTimes:
         self._jitter = scenario.mta.ok_delay_jitter
 
     def draw(self, peer: str) -> Micros:
-        return _jittered(self._groups.get(peer, self._live), self._centre, self._jitter)
+        return jittered(self._groups.get(peer, self._live), self._centre, self._jitter)
 
 
 def tsap_text(tsap: bytes | None) -> str:
@@ -247,7 +249,12 @@ class LiveServer:
         """Listen and serve until :meth:`stop` (or ``duration``, or the scenario's ``until``)."""
         opts = self.options
         backlog = opts.backlog if opts.backlog is not None else self.scenario.winsock.backlog
-        listeners = await trio.open_tcp_listeners(opts.port, host=opts.host, backlog=backlog)
+        try:
+            listeners = await trio.open_tcp_listeners(opts.port, host=opts.host, backlog=backlog)
+        except OSError as exc:
+            raise ListenError(
+                f"cannot listen on {_host_port(opts.host, opts.port)}: {exc.strerror or exc}"
+            ) from None
         for extra in listeners[1:]:
             await extra.aclose()
         listener = listeners[0]
@@ -541,12 +548,20 @@ class LiveServer:
         link.wake.set()
 
 
+class ListenError(MtasimError):
+    """The listening socket could not be opened (address in use, unknown host...)."""
+
+
+def _host_port(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def _address(stream: trio.SocketStream) -> str:
     try:
         host, port = stream.socket.getpeername()[:2]
     except OSError:
         return "?"
-    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+    return _host_port(str(host), int(port))
 
 
 def _reset(stream: trio.SocketStream) -> None:

@@ -43,7 +43,7 @@ def _year(two: int) -> int:
 
 
 def _event(event_id: EventId, timestamp: datetime, epoch: datetime | None, **fields: Any) -> Event:
-    return Event(event_id, _t(timestamp, epoch), timestamp, **fields)  # type: ignore[arg-type]
+    return Event(event_id, _t(timestamp, epoch), timestamp, **fields)
 
 
 # -- EV0 ------------------------------------------------------------------------------------
@@ -257,7 +257,7 @@ def parse_jsonl(text: str, *, strict: bool = True) -> list[Event]:
             events.append(
                 Event(
                     _KNOWN[event_id],
-                    round(float(obj["t"]) * 1_000_000),  # type: ignore[arg-type]
+                    round(float(obj["t"]) * 1_000_000),
                     datetime.fromisoformat(obj["timestamp"]),
                     cb=obj.get("cb"),
                     lpi=lpi,

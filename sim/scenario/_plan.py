@@ -19,7 +19,7 @@ import math
 import random
 from collections.abc import Iterator
 
-from ..core import ConnSpec, Micros, ModelConfig, to_micros
+from ..core import MICROS_PER_SECOND, ConnSpec, Micros, ModelConfig, to_micros
 from ._scenario import PeerGroup, Scenario
 
 
@@ -47,59 +47,66 @@ def _optional(seconds: float) -> Micros | None:
     return None if math.isinf(seconds) else to_micros(seconds)
 
 
-def _jittered(rng: random.Random, centre: float, jitter: float) -> Micros:
+def jittered(rng: random.Random, centre: float, jitter: float) -> Micros:
+    """One draw in centre +/- jitter, never below 0, in microseconds (live mode draws its
+    connections' service times one at a time with this; a run's plan uses :func:`_draws`,
+    which draws the same numbers)."""
     if jitter == 0:
         return to_micros(centre)
     return to_micros(max(0.0, rng.uniform(centre - jitter, centre + jitter)))
 
 
+def _draws(rng: random.Random, centre: float, jitter: float) -> Iterator[Micros]:
+    """Uniform draws in centre +/- jitter, never below 0, in microseconds (validated
+    inputs: the conversion is :func:`to_micros` without its checks)."""
+    if jitter == 0:
+        fixed = to_micros(centre)
+        while True:
+            yield fixed
+    uniform = rng.uniform
+    low, high = centre - jitter, centre + jitter
+    while True:
+        value = uniform(low, high)
+        yield round(value * MICROS_PER_SECOND) if value > 0 else 0
+
+
 def _group_arrivals(
     scenario: Scenario, position: int, group: PeerGroup
-) -> Iterator[tuple[int, int, int, ConnSpec]]:
+) -> Iterator[tuple[Micros, int, int, Micros, Micros]]:
+    """``(arrival, position, index, service, latency)`` of each connection of a group."""
     gaps = stream(scenario.seed, position, "arrivals")
-    services = stream(scenario.seed, position, "service")
-    links = stream(scenario.seed, position, "latency")
-    hold = _optional(group.hold)
-    give_up = _optional(group.give_up)
-    start = to_micros(group.at)
-    step = to_micros(group.interval)
-    t = group.at
-    for k in range(group.count):
-        if group.process == "poisson":
+    services = _draws(
+        stream(scenario.seed, position, "service"),
+        scenario.mta.ok_delay,
+        scenario.mta.ok_delay_jitter,
+    )
+    latencies = _draws(
+        stream(scenario.seed, position, "latency"), group.latency, group.latency_jitter
+    )
+    if group.process == "poisson":
+        expovariate, rate = gaps.expovariate, group.rate
+        t = group.at
+        for k in range(group.count):
             if k:
-                t += gaps.expovariate(group.rate)
-            arrival = to_micros(t)
-        else:
-            arrival = Micros(start + k * step)
-        spec = ConnSpec(
-            conn=-1,
-            arrival=arrival,
-            service=_jittered(services, scenario.mta.ok_delay, scenario.mta.ok_delay_jitter),
-            hold=hold,
-            give_up=give_up,
-            latency=_jittered(links, group.latency, group.latency_jitter),
-            data_units=group.data_units,
-            reset=group.close == "reset",
-            peer=group.name,
-        )
-        yield (arrival, position, k, spec)
+                t += expovariate(rate)
+            yield (round(t * MICROS_PER_SECOND), position, k, next(services), next(latencies))
+    else:
+        start = to_micros(group.at)
+        step = to_micros(group.interval)
+        for k in range(group.count):
+            yield (start + k * step, position, k, next(services), next(latencies))
 
 
 def arrivals(scenario: Scenario) -> Iterator[ConnSpec]:
     """Every connection of the run in arrival order, numbered from 0."""
-    merged = heapq.merge(
-        *(_group_arrivals(scenario, i, g) for i, g in enumerate(scenario.peers)),
-        key=lambda item: (item[0], item[1], item[2]),
-    )
-    for number, (_, _, _, spec) in enumerate(merged):
-        yield ConnSpec(
-            conn=number,
-            arrival=spec.arrival,
-            service=spec.service,
-            hold=spec.hold,
-            give_up=spec.give_up,
-            latency=spec.latency,
-            data_units=spec.data_units,
-            reset=spec.reset,
-            peer=spec.peer,
-        )
+    groups = scenario.peers
+    streams = [_group_arrivals(scenario, i, g) for i, g in enumerate(groups)]
+    # (arrival, position, index) is unique, so the merge never compares further.
+    merged = streams[0] if len(streams) == 1 else heapq.merge(*streams)
+    constants = [
+        (_optional(g.hold), _optional(g.give_up), g.data_units, g.close == "reset", g.name)
+        for g in groups
+    ]
+    for number, (arrival, position, _, service, latency) in enumerate(merged):
+        hold, give_up, data_units, reset, name = constants[position]
+        yield ConnSpec(number, arrival, service, hold, give_up, latency, data_units, reset, name)

@@ -124,6 +124,22 @@ def test_sigint_during_an_open_association_finishes_the_trace(tmp_path):
     assert main(["replay", str(trace), "--check", "-q"]) == 0
 
 
+@pytest.mark.parametrize("signals", [(signal.SIGINT, signal.SIGINT), (signal.SIGTERM,)])
+def test_a_second_ctrl_c_or_a_sigterm_still_finishes_the_trace(tmp_path, signals):
+    # GNU timeout, like a user pressing Ctrl-C twice, can deliver the signal twice.
+    trace = tmp_path / "t.jsonl"
+    proc, port = start_serve("kb319936", "--time-scale", "0.1", "--record", str(trace))
+    result = peer(port, "--connections", "3", "--timeout", "0.2", "--rate", "0")
+    assert result.returncode == 0
+    for sig in signals:
+        proc.send_signal(sig)  # back to back, as GNU timeout forwards them
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "interrupted" not in err and "Traceback" not in err
+    assert verify(trace).events == 6
+    assert main(["replay", str(trace), "--check", "-q"]) == 0
+
+
 def test_port_in_use_is_one_line_and_exit_2():
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -72,6 +73,21 @@ def test_segmentation_at_the_tpdu_size_and_eot_on_the_last_only():
     assert out[:-1] == [None] * 4
     assert out[-1] == tsdu
     assert segment(b"", 128) == [encode_dt(b"")]
+
+
+def test_the_byte_examples_of_docs_live_md_are_what_the_encoders_send():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "live.md").read_text(encoding="utf-8")
+    tsaps = (b"MTASIMPEER", b"EXCHANGETSAP1", 2048)
+    for frame in (
+        encode_cr(1, *tsaps),
+        encode_cc(1, 1, *tsaps),
+        encode_dt(b"hello"),
+        encode_dr(1, 0, 1),
+    ):
+        assert f"\n{frame.hex(' ').upper()}\n" in doc
+    heads = [p[:7].hex(" ").upper() for p in segment(bytes(300), 128)]
+    assert heads == ["03 00 00 84 02 F0 00", "03 00 00 84 02 F0 00", "03 00 00 39 02 F0 80"]
+    assert all(f"`{h} …`" in doc for h in heads)
 
 
 def test_encoders_refuse_what_would_not_be_exact():

@@ -315,6 +315,35 @@ async def test_a_partial_header_then_silence_is_closed_after_the_read_timeout():
     assert live.server.stats.read_timeouts == 3
 
 
+async def test_a_peer_that_sends_but_never_reads_is_bounded_and_closed():
+    # The echo queue stops the reader at OUTBOX_LIMIT; a send blocked for the read timeout
+    # closes the connection. Memory stays bounded whatever the peer sends.
+    async with listener(read_timeout=0.3, max_tpdu=8192) as live:
+        stream, cc, _ = await open_association(live.port, encode_cr(1, tpdu_size=8192))
+        assert cc.tpdu_size == 8192
+        frame = encode_dt(b"x" * 8000)
+
+        async def flood():
+            with contextlib.suppress(trio.BrokenResourceError, trio.ClosedResourceError):
+                while True:
+                    await stream.send_all(frame)
+
+        with trio.fail_after(10):
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(flood)
+                while not live.logs:
+                    await trio.sleep(0.02)
+                    for link in live.server._links.values():
+                        # OUTBOX_LIMIT, plus the echo of what one read completed (one TSDU at
+                        # most, with its DT headers).
+                        assert link.outbox_size <= 65536 + 65536 + 8192
+                        assert link.decoder.buffered <= 8196
+                nursery.cancel_scope.cancel()
+        await stream.aclose()
+        await assert_serving(live.port)
+    assert "read nothing for 0.3 s" in live.logs[0]
+
+
 async def test_the_listener_listens_on_loopback_unless_told_otherwise():
     assert ListenerOptions().host == "127.0.0.1"
     async with listener() as live:
