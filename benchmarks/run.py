@@ -164,6 +164,26 @@ def measure_memory(connections: int) -> tuple[int, int]:
     return int(out[0]), int(out[1])
 
 
+# -- sweep wall time ---------------------------------------------------------------------------
+#: The sweep of the benchmark: a 20 x 20 grid of the two race knobs on the heavy-load scenario,
+#: each point on pre-fix and post-fix (800 runs). --quick keeps the grid and cuts the scenario
+#: to 100 connections.
+SWEEP_GRID = ("winsock.response_timeout=1:20:20", "mta.ok_delay=0.5:10:20")
+
+
+def time_sweep(jobs: int, quick: bool, target: Path) -> float:
+    """Wall time of ``mtasim sweep`` as a user runs it (a fresh process, imports included)."""
+    argv = [sys.executable, "-m", "sim", "sweep", "heavy-load", "--jobs", str(jobs),
+            "--output", str(target)]
+    for axis in SWEEP_GRID:
+        argv += ["--vary", axis]
+    if quick:
+        argv += ["--set", "peers.count=100"]
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
 # -- output ----------------------------------------------------------------------------------
 def version(dist: str) -> str:
     try:
@@ -297,6 +317,33 @@ def main(argv: list[str] | None = None) -> int:
             f"(after imports {mib(base)}, the run added {(peak - base) / 2**10:,.0f} KiB)"
         )
     print(f"  peak at {large_n:,} / peak at {small_n:,}: {peaks[large_n] / peaks[small_n]:.2f}")
+    print()
+
+    import tempfile
+
+    print(
+        "sweep wall time: mtasim sweep heavy-load, 20 x 20 grid of the race knobs, 2 builds "
+        f"(800 runs{', 100 connections each' if args.quick else ''}), a fresh process each:"
+    )
+    walls: dict[int, list[float]] = {1: [], 2: []}
+    with tempfile.TemporaryDirectory() as tmp:
+        outputs: dict[int, bytes] = {}
+        for _ in range(repeat):
+            for jobs in (1, 2):
+                target = Path(tmp) / f"jobs{jobs}.csv"
+                walls[jobs].append(time_sweep(jobs, args.quick, target))
+                outputs[jobs] = target.read_bytes()
+        same = outputs[1] == outputs[2]
+        rows = outputs[1].count(b"\n") - 1
+    for jobs, ts in walls.items():
+        print(f"  --jobs {jobs}: {statistics.median(ts):6.2f} s  (runs: "
+              f"{' '.join(f'{t:.2f}' for t in ts)})")
+    speedup = statistics.median(walls[1]) / statistics.median(walls[2])
+    print(f"  speed-up --jobs 2 / --jobs 1: {speedup:.2f}; {rows} rows; "
+          f"CSV identical: {'yes' if same else 'NO'}")
+    if not same:
+        ok = False
+        print("!!! MISMATCH: the sweep's CSV depends on --jobs")
     print()
     if not ok:
         print("!!! COUNT CHECK FAILED: see MISMATCH lines above")

@@ -158,8 +158,13 @@ def run_chunk(base: dict[str, Any], chunk: Sequence[Cell]) -> list[tuple[int, di
     from ._run import run
 
     out = []
+    previous: tuple[Any, ...] = ()
+    scenario: Scenario | None = None
     for cell in chunk:
-        scenario = point_scenario(base, cell.assignments, cell.seed)
+        # The builds of a point are consecutive cells: validate the point once.
+        if scenario is None or (cell.assignments, cell.seed) != previous:
+            scenario = point_scenario(base, cell.assignments, cell.seed)
+            previous = (cell.assignments, cell.seed)
         summary = run(scenario, cell.build, driver="batch", keep=False).summary
         counters = {name: summary[name] for name in COLUMNS if name in summary}
         counters["refused"] = summary["refused_backlog"] + summary["refused_no_cb"]
