@@ -347,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     if not ok:
         print("!!! COUNT CHECK FAILED: see MISMATCH lines above")
+    print(f"ratio trio/simpy: {rate['trio driver'] / rate['simpy model']:.2f}")
     print(f"ratio batch/simpy: {rate['batch driver'] / rate['simpy model']:.2f}")
     print(f"ratio trio/naive-trio: {rate['trio driver'] / rate['naive trio']:.2f}")
     return 0 if ok else 1

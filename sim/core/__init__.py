@@ -35,12 +35,14 @@ from ._logging import SEVERITY_FLOOR, LoggingLevel, is_logged
 from ._lpi import DEFAULT_CONTROL_BLOCKS, MAX_CONTROL_BLOCKS, ControlBlockPool, Lpi, PoolExhausted
 from ._model import (
     ConnSpec,
+    EventSink,
     External,
     Kind,
     ModelConfig,
     Mta,
     Occurrence,
     Record,
+    RecordSink,
     Stats,
     Step,
 )
@@ -74,6 +76,7 @@ __all__ = [
     "Effect",
     "Event",
     "EventId",
+    "EventSink",
     "EventSpec",
     "EventType",
     "External",
@@ -92,6 +95,7 @@ __all__ = [
     "PoolExhausted",
     "ProtocolError",
     "Record",
+    "RecordSink",
     "RemoteProtocolError",
     "State",
     "Stats",

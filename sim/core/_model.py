@@ -50,7 +50,7 @@ from __future__ import annotations
 import enum
 import heapq
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -613,3 +613,8 @@ class Mta:
         out["logged_4283"] = self.stats.events.get(int(EventId.BAD_LPI), 0)
         out["logged_9156"] = self.stats.events.get(int(EventId.NO_FREE_CONTROL_BLOCKS), 0)
         return out
+
+
+#: What a driver hands each logged event to, and each input record.
+EventSink = Callable[[Event], None]
+RecordSink = Callable[[Record], None]

@@ -1,11 +1,13 @@
 """Drivers: what gives the sans-IO core its time and its concurrency.
 
-``run_trio``/``run_async``: the reference async model on trio under a virtual clock.
+``run_trio``/``run_async``: the reference async model on trio under a virtual clock;
+``run_batch``: the same core from a plain event heap (identical output, faster).
 """
 
+from ..core import EventSink, RecordSink
 from ._batch import run_batch
 from ._dispatch import Dispatcher, Mailbox
-from ._trio import EventSink, RecordSink, TrioModel, run_async, run_trio
+from ._trio import TrioModel, run_async, run_trio
 
 __all__ = [
     "Dispatcher",

@@ -29,14 +29,18 @@ Rules of this module:
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-from ..core import Build, ConnSpec, Event, External, ModelConfig, Mta, Occurrence, Record
-
-# The same sink types as ``_trio.EventSink``/``RecordSink``, spelled here so that this module
-# does not import trio.
-EventSink = Callable[[Event], None]
-RecordSink = Callable[[Record], None]
+from ..core import (
+    Build,
+    ConnSpec,
+    EventSink,
+    External,
+    ModelConfig,
+    Mta,
+    Occurrence,
+    RecordSink,
+)
 
 
 def run_batch(

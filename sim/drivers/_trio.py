@@ -31,7 +31,7 @@ Rules of this module:
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 
 import trio
 import trio.testing
@@ -39,19 +39,16 @@ import trio.testing
 from ..core import (
     Build,
     ConnSpec,
-    Event,
+    EventSink,
     External,
     Kind,
     ModelConfig,
     Mta,
     Occurrence,
-    Record,
+    RecordSink,
     Step,
 )
 from ._dispatch import Dispatcher, Mailbox
-
-EventSink = Callable[[Event], None]
-RecordSink = Callable[[Record], None]
 
 
 class TrioModel:

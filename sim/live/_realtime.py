@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable
 from typing import Any, Protocol
 
 import trio
@@ -36,18 +35,16 @@ import trio
 from ..core import (
     Build,
     ConnSpec,
-    Event,
+    EventSink,
     Kind,
     Micros,
     ModelConfig,
     Mta,
     Occurrence,
     Record,
+    RecordSink,
     Step,
 )
-
-EventSink = Callable[[Event], None]
-RecordSink = Callable[[Record], None]
 
 #: Why the model closes or refuses a live connection (derived from the step's records).
 REFUSED_BACKLOG = "backlog"

@@ -41,17 +41,10 @@ from typing import Any
 
 import trio
 
-from ..core import Build, Micros, MtasimError
+from ..core import Build, EventSink, Micros, MtasimError, RecordSink
 from ..scenario import Scenario, model_config
 from ..scenario._plan import jittered, stream
-from ._realtime import (
-    REFUSED_BACKLOG,
-    REFUSED_NO_CB,
-    TIMED_OUT,
-    EventSink,
-    LiveModel,
-    RecordSink,
-)
+from ._realtime import REFUSED_BACKLOG, REFUSED_NO_CB, TIMED_OUT, LiveModel
 from ._rfc1006 import (
     DEFAULT_MAX_LENGTH,
     DEFAULT_TPDU_SIZE,

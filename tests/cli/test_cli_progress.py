@@ -9,8 +9,18 @@ import sys
 
 import pytest
 
-BIG = ["run", "heavy-load", "--driver", "batch", "--set", "peers.count=60000",
-       "--set", "peers.rate=200", "--format", "jsonl"]
+BIG = [
+    "run",
+    "heavy-load",
+    "--driver",
+    "batch",
+    "--set",
+    "peers.count=60000",
+    "--set",
+    "peers.rate=200",
+    "--format",
+    "jsonl",
+]
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
@@ -18,7 +28,9 @@ def test_a_terminal_gets_a_progress_bar(tmp_path):
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "sim", *BIG, "--output", str(tmp_path / "e.jsonl")],
-        stdout=subprocess.DEVNULL, stderr=follower, env={**os.environ, "COLUMNS": "100"},
+        stdout=subprocess.DEVNULL,
+        stderr=follower,
+        env={**os.environ, "COLUMNS": "100"},
     )
     os.close(follower)
     seen = b""
@@ -39,6 +51,7 @@ def test_a_terminal_gets_a_progress_bar(tmp_path):
 def test_a_pipe_gets_none(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "sim", *BIG, "--output", str(tmp_path / "e.jsonl")],
-        capture_output=True, check=True,
+        capture_output=True,
+        check=True,
     )
     assert done.stderr == b""

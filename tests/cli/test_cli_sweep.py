@@ -23,7 +23,9 @@ def rows(text: str) -> list[dict[str, str]]:
 
 
 def test_axis_values():
-    assert Axis.parse("winsock.response_timeout=1:30:30").values == tuple(float(v) for v in range(1, 31))
+    assert Axis.parse("winsock.response_timeout=1:30:30").values == tuple(
+        float(v) for v in range(1, 31)
+    )
     assert Axis.parse("mta.threads=1:4:4").values == (1, 2, 3, 4)
     assert Axis.parse("mta.ok_delay=5:5:1").values == (5.0,)
     for bad, message in [
@@ -45,9 +47,21 @@ def test_the_issue_grid_has_1800_rows_and_does_not_depend_on_jobs(capsys, tmp_pa
     table = rows(one.read_text())
     assert len(table) == 1800
     assert list(table[0]) == [
-        "winsock.response_timeout", "mta.ok_delay", "seed", "build", "build_alias",
-        "connections", "opened", "timed_out", "race_closes", "logged_4258", "logged_4283",
-        "logged_9156", "refused", "cb_leaked", "4283_per_connection",
+        "winsock.response_timeout",
+        "mta.ok_delay",
+        "seed",
+        "build",
+        "build_alias",
+        "connections",
+        "opened",
+        "timed_out",
+        "race_closes",
+        "logged_4258",
+        "logged_4283",
+        "logged_9156",
+        "refused",
+        "cb_leaked",
+        "4283_per_connection",
     ]
     # The race: on pre-fix a 4283 exactly where the OK response is later than the timeout.
     for row in table:
@@ -57,8 +71,21 @@ def test_the_issue_grid_has_1800_rows_and_does_not_depend_on_jobs(capsys, tmp_pa
 
 
 def test_seeds_and_builds_multiply_rows(capsys):
-    assert main(["sweep", "random-arrivals", "--vary", "mta.threads=1:2:2", "--seeds", "3",
-                 "--build", "pre-fix,post-fix,post-sp3"]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                "random-arrivals",
+                "--vary",
+                "mta.threads=1:2:2",
+                "--seeds",
+                "3",
+                "--build",
+                "pre-fix,post-fix,post-sp3",
+            ]
+        )
+        == 0
+    )
     table = rows(capsys.readouterr().out)
     assert len(table) == 2 * 3 * 3
     assert [r["seed"] for r in table[:9]] == ["42"] * 3 + ["43"] * 3 + ["44"] * 3
@@ -88,9 +115,21 @@ def test_errors_are_one_line_and_exit_2(capsys, argv, message):
 def test_ctrl_c_keeps_the_finished_rows(tmp_path):
     target = tmp_path / "rows.csv"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "sweep", "heavy-load", "--vary", "mta.ok_delay=1:5:3000",
-         "--jobs", "2", "--output", str(target)],
-        stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "sweep",
+            "heavy-load",
+            "--vary",
+            "mta.ok_delay=1:5:3000",
+            "--jobs",
+            "2",
+            "--output",
+            str(target),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
     )
     # Wait until rows reach the (temporary) output file, then interrupt.
     deadline = time.monotonic() + 60
@@ -113,16 +152,22 @@ def test_ctrl_c_keeps_the_finished_rows(tmp_path):
 def test_dask_executor_on_a_local_cluster(tmp_path):
     distributed = pytest.importorskip("distributed", reason="the 'dask' extra is not installed")
     cluster = distributed.LocalCluster(
-        host="127.0.0.1", n_workers=2, threads_per_worker=1, processes=True,
-        dashboard_address=None, silence_logs=50,
+        host="127.0.0.1",
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=50,
     )
     try:
         address = cluster.scheduler_address.replace("tcp://", "dask://")
         local, remote = tmp_path / "local.csv", tmp_path / "dask.csv"
         grid = ["--vary", "winsock.response_timeout=5:25:5", "--vary", "mta.ok_delay=5:25:5"]
         assert main(["sweep", "heavy-load", *grid, "--output", str(local)]) == 0
-        assert main(["sweep", "heavy-load", *grid, "--executor", address,
-                     "--output", str(remote)]) == 0
+        assert (
+            main(["sweep", "heavy-load", *grid, "--executor", address, "--output", str(remote)])
+            == 0
+        )
         assert remote.read_bytes() == local.read_bytes()
     finally:
         cluster.close()
