@@ -112,7 +112,8 @@ class PeerSummary:
 
     def line(self) -> str:
         return (
-            f"peer: {self.connections} connections to {self.target} in {self.elapsed:.2f} s: "
+            f"peer: {self.connections} connection{'' if self.connections == 1 else 's'} to "
+            f"{self.target} in {self.elapsed:.2f} s: "
             f"connected {self.connected}, refused {self.refused}, timed out {self.timed_out}, "
             f"closed by the listener {self.closed}, failed {self.failed}"
         )
