@@ -78,3 +78,17 @@ class Counts:
         for event_id, count in self.logged.items():
             out[f"logged_{event_id}"] = count
         return out
+
+
+def nsi_close(counts: Counts, policy: Policy, phase: int) -> int:
+    """A Close Request reaches the NSI for a connection in ``phase``: count what the MTA logs
+    (4258, and 4283 on a build with the bug while the OK response is pending); return the
+    control blocks it frees (0 when the post-SP3 build leaks the block, else 1)."""
+    counts.logged[4258] += 1
+    if phase == OPENING:
+        counts.race_closes += 1
+        if policy.logs_4283:
+            counts.logged[4283] += 1
+        return 0 if policy.leaks_cb else 1
+    counts.normal_closes += 1
+    return 1

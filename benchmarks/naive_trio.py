@@ -22,7 +22,7 @@ from collections.abc import Iterable
 
 import trio
 import trio.testing
-from bench_common import BACKLOG, CLOSED, OPEN, OPENING, POLICIES, Counts, Policy
+from bench_common import BACKLOG, CLOSED, OPEN, OPENING, POLICIES, Counts, Policy, nsi_close
 
 from sim.core import ConnSpec, ModelConfig
 
@@ -145,17 +145,7 @@ class NaiveMta:
             self.counts.late_ok_discarded += 1
 
     def close(self, conn: NaiveConn) -> None:
-        counts = self.counts
-        counts.logged[4258] += 1
-        if conn.phase == OPENING:
-            counts.race_closes += 1
-            if self.policy.logs_4283:
-                counts.logged[4283] += 1
-            if not self.policy.leaks_cb:
-                self.free_cbs += 1
-        else:
-            counts.normal_closes += 1
-            self.free_cbs += 1
+        self.free_cbs += nsi_close(self.counts, self.policy, conn.phase)
         conn.phase = CLOSED
 
 

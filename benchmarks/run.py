@@ -173,8 +173,17 @@ SWEEP_GRID = ("winsock.response_timeout=1:20:20", "mta.ok_delay=0.5:10:20")
 
 def time_sweep(jobs: int, quick: bool, target: Path) -> float:
     """Wall time of ``mtasim sweep`` as a user runs it (a fresh process, imports included)."""
-    argv = [sys.executable, "-m", "sim", "sweep", "heavy-load", "--jobs", str(jobs),
-            "--output", str(target)]
+    argv = [
+        sys.executable,
+        "-m",
+        "sim",
+        "sweep",
+        "heavy-load",
+        "--jobs",
+        str(jobs),
+        "--output",
+        str(target),
+    ]
     for axis in SWEEP_GRID:
         argv += ["--vary", axis]
     if quick:
@@ -336,11 +345,15 @@ def main(argv: list[str] | None = None) -> int:
         same = outputs[1] == outputs[2]
         rows = outputs[1].count(b"\n") - 1
     for jobs, ts in walls.items():
-        print(f"  --jobs {jobs}: {statistics.median(ts):6.2f} s  (runs: "
-              f"{' '.join(f'{t:.2f}' for t in ts)})")
+        print(
+            f"  --jobs {jobs}: {statistics.median(ts):6.2f} s  (runs: "
+            f"{' '.join(f'{t:.2f}' for t in ts)})"
+        )
     speedup = statistics.median(walls[1]) / statistics.median(walls[2])
-    print(f"  speed-up --jobs 2 / --jobs 1: {speedup:.2f}; {rows} rows; "
-          f"CSV identical: {'yes' if same else 'NO'}")
+    print(
+        f"  speed-up --jobs 2 / --jobs 1: {speedup:.2f}; {rows} rows; "
+        f"CSV identical: {'yes' if same else 'NO'}"
+    )
     if not same:
         ok = False
         print("!!! MISMATCH: the sweep's CSV depends on --jobs")

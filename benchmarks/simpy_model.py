@@ -25,7 +25,7 @@ from collections.abc import Generator, Iterable
 from typing import Any
 
 import simpy
-from bench_common import BACKLOG, CLOSED, OPEN, OPENING, POLICIES, Counts, Policy
+from bench_common import BACKLOG, CLOSED, OPEN, OPENING, POLICIES, Counts, Policy, nsi_close
 
 from sim.core import ConnSpec, LoggingLevel, ModelConfig
 
@@ -170,17 +170,7 @@ class SimpyMta:
     # -- the NSI -------------------------------------------------------------------------
     def close(self, conn: Conn) -> None:
         """A Close Request reaches the NSI for an accepted connection."""
-        counts = self.counts
-        counts.logged[4258] += 1
-        if conn.phase == OPENING:
-            counts.race_closes += 1
-            if self.policy.logs_4283:
-                counts.logged[4283] += 1
-            if not self.policy.leaks_cb:
-                self.free_cbs += 1
-        else:
-            counts.normal_closes += 1
-            self.free_cbs += 1
+        self.free_cbs += nsi_close(self.counts, self.policy, conn.phase)
         conn.phase = CLOSED
 
 
