@@ -6,9 +6,15 @@ import sim
 from sim.cli import main
 
 
+#: Hunts in tests are bounded by examples, never by the wall clock (a loaded machine is slow,
+#: and a time limit would change what is found): the limit here is one no test run reaches.
+NO_TIME_LIMIT = ["--time-limit", "3600"]
+
+
 def test_hunt_finds_the_smallest_4283_and_run_reproduces_it(capsys, tmp_path):
     target = tmp_path / "h.toml"
-    code = main(["hunt", "--want", "4283", "--build", "pre-fix", "--output", str(target)])
+    hunt = ["hunt", "--want", "4283", "--build", "pre-fix", "--max-examples", "300", *NO_TIME_LIMIT]
+    code = main([*hunt, "--output", str(target)])
     out, err = capsys.readouterr()
     assert (code, out) == (0, "")
     assert "found a 4283 (Bad LPIs in message) on 5.5.2653.23" in err
@@ -20,13 +26,15 @@ def test_hunt_finds_the_smallest_4283_and_run_reproduces_it(capsys, tmp_path):
     assert "NMI4283" in capsys.readouterr().out
     # Deterministic: the same command writes the same file.
     again = tmp_path / "again.toml"
-    main(["hunt", "--want", "4283", "--build", "pre-fix", "--output", str(again)])
+    main([*hunt, "--output", str(again)])
     capsys.readouterr()
     assert again.read_text().split("\n", 2)[2] == target.read_text().split("\n", 2)[2]
 
 
 def test_hunt_on_post_fix_reports_nothing_found(capsys):
-    code = main(["hunt", "--want", "4283", "--build", "post-fix", "--max-examples", "150"])
+    code = main(
+        ["hunt", "--want", "4283", "--build", "post-fix", "--max-examples", "150", *NO_TIME_LIMIT]
+    )
     out, err = capsys.readouterr()
     assert (code, out) == (1, "")
     assert err.startswith(

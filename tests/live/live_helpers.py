@@ -83,7 +83,7 @@ async def listener(
     """A LiveServer on 127.0.0.1, port 0; stopped (and finished) on exit. Events and records
     are kept in the ``Running`` value and also sent to ``on_event``/``on_record``."""
     options.setdefault("time_scale", 0.1)
-    options.setdefault("read_timeout", 0.3)
+    options.setdefault("read_timeout", 1.0)
     events: list[Any] = []
     records: list[Any] = []
     logs: list[str] = []

@@ -98,7 +98,7 @@ async def peers_against(handler: Handler, options: PeerOptions) -> tuple[str, ..
 async def test_peer_against_a_plain_rfc1006_listener(handler, outcome):
     with trio.fail_after(10):
         outcomes = await peers_against(
-            handler, PeerOptions(connections=2, rate=0, timeout=0.3, hold=0.05)
+            handler, PeerOptions(connections=2, rate=0, timeout=1.0, hold=0.05)
         )
     assert outcomes == (outcome, outcome)
 

@@ -81,8 +81,11 @@ async def test_a_late_ok_response_loses_to_the_winsock_timer():
         await assert_serving_slow(live.port)
     assert live.event_ids()[:2] == [4258, 4283]
     assert live.server.stats.closed_by_timer >= 1
+    # Exactly 1 virtual second after the CR reached the model (its arrival), whatever the
+    # wall clock did: the timer is the model's, counted from the arrival it recorded.
     first = live.events[0]
-    assert first.t == pytest.approx(1_000_000, abs=60_000)  # 1 s after the CR, virtual
+    arrival = next(r for r in live.records if r.kind.label == "arrival" and r.conn == 0)
+    assert first.t - arrival.t == 1_000_000
 
 
 async def assert_serving_slow(port: int) -> None:
@@ -293,14 +296,14 @@ async def test_a_frame_delivered_one_byte_at_a_time():
 
 
 async def test_a_partial_header_then_silence_is_closed_after_the_read_timeout():
-    async with listener(read_timeout=0.3) as live:
+    async with listener(read_timeout=1.0) as live:
         began = trio.current_time()
-        got, closed = await send_raw(live.port, b"\x03\x00", limit=3)
+        got, closed = await send_raw(live.port, b"\x03\x00", limit=5)
         waited = trio.current_time() - began
         assert closed and got == b""
-        assert 0.25 <= waited < 2.0
+        assert waited >= 1.0
         # A silent peer that sends nothing at all, and an incomplete frame after the CC.
-        got, closed = await send_raw(live.port, b"", limit=3)
+        got, closed = await send_raw(live.port, b"", limit=5)
         assert closed
         stream, _, _ = await open_association(live.port)
         await stream.send_all(encode_dt(b"cut")[:5])
@@ -308,7 +311,7 @@ async def test_a_partial_header_then_silence_is_closed_after_the_read_timeout():
         assert closed
         await stream.aclose()
         await assert_serving(live.port)
-    assert "read timeout: no complete CR after 0.3 s (2 octets" in live.logs[0]
+    assert "read timeout: no complete CR after 1 s (2 octets" in live.logs[0]
     assert "at byte offset 2; closed" in live.logs[0]
     assert "read timeout: no complete CR" in live.logs[1]
     assert "an incomplete TPKT" in live.logs[2]
@@ -318,7 +321,7 @@ async def test_a_partial_header_then_silence_is_closed_after_the_read_timeout():
 async def test_a_peer_that_sends_but_never_reads_is_bounded_and_closed():
     # The echo queue stops the reader at OUTBOX_LIMIT; a send blocked for the read timeout
     # closes the connection. Memory stays bounded whatever the peer sends.
-    async with listener(read_timeout=0.3, max_tpdu=8192) as live:
+    async with listener(read_timeout=1.0, max_tpdu=8192) as live:
         stream, cc, _ = await open_association(live.port, encode_cr(1, tpdu_size=8192))
         assert cc.tpdu_size == 8192
         frame = encode_dt(b"x" * 8000)
@@ -341,7 +344,7 @@ async def test_a_peer_that_sends_but_never_reads_is_bounded_and_closed():
                 nursery.cancel_scope.cancel()
         await stream.aclose()
         await assert_serving(live.port)
-    assert "read nothing for 0.3 s" in live.logs[0]
+    assert "read nothing for 1 s" in live.logs[0]
 
 
 async def test_the_listener_listens_on_loopback_unless_told_otherwise():
