@@ -5,7 +5,6 @@ from __future__ import annotations
 import sim
 from sim.cli import main
 
-
 #: Hunts in tests are bounded by examples, never by the wall clock (a loaded machine is slow,
 #: and a time limit would change what is found): the limit here is one no test run reaches.
 NO_TIME_LIMIT = ["--time-limit", "3600"]
