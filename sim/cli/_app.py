@@ -1,7 +1,6 @@
 """The ``mtasim`` command: argument parsing, output files, exit codes.
 
-Exit codes: 0 success; 1 a check failed (``replay --check``); 2 bad input or usage (one line
-per problem on stderr, never a traceback, never a partial output file); 130 interrupted.
+Exit statuses: see ``_exit.py``.
 """
 
 from __future__ import annotations
@@ -13,11 +12,7 @@ from typing import NoReturn
 
 from .._version import __version__
 from ..core import MtasimError
-
-EXIT_OK = 0
-EXIT_CHECK_FAILED = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+from ._exit import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 
 class Parser(argparse.ArgumentParser):

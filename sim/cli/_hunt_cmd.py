@@ -10,8 +10,8 @@ from typing import Any
 from .._hunt import WANTS, hunt
 from ..core import resolve_build
 from ..scenario import to_toml
-from ._app import EXIT_CHECK_FAILED
 from ._common import UsageError, build_help, check_writable, output
+from ._exit import EXIT_CHECK_FAILED
 
 
 def register(commands: Any) -> None:

@@ -10,7 +10,6 @@ from .._run import replay
 from .._trace import TraceComparator, verify
 from ..core import resolve_build
 from ..render import EventWriter
-from ._app import EXIT_CHECK_FAILED
 from ._common import (
     UsageError,
     add_build_argument,
@@ -19,6 +18,7 @@ from ._common import (
     check_writable,
     output,
 )
+from ._exit import EXIT_CHECK_FAILED
 
 
 def register(commands: Any) -> None:

@@ -37,9 +37,8 @@ from ._common import (
     load,
     output,
 )
+from ._exit import EXIT_INTERRUPTED
 from ._progress import progress
-
-EXIT_INTERRUPTED = 130
 
 DEFAULT_X = "winsock.response_timeout=1:40:40"
 DEFAULT_Y = "mta.ok_delay=1:40:40"

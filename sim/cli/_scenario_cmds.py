@@ -8,8 +8,8 @@ import textwrap
 from typing import Any
 
 from ..scenario import Problem, ScenarioError, bundled_names, bundled_text, load_scenario
-from ._app import EXIT_USAGE
 from ._common import add_scenario_arguments
+from ._exit import EXIT_USAGE
 
 
 def register(commands: Any) -> None:

@@ -9,8 +9,8 @@ from typing import Any
 
 from .._sweep import COLUMNS, Axis, Cell, close_executor, cpu_count, execute, make_executor, plan
 from ..core import resolve_build
-from ._app import EXIT_INTERRUPTED
 from ._common import UsageError, add_scenario_arguments, check_writable, load, output
+from ._exit import EXIT_INTERRUPTED
 from ._progress import progress
 
 
