@@ -7,7 +7,7 @@ Rules of this module:
   (``sim/core/_builds.py`` has the sources): SP4 and the post-SP3 hotfix log 4283 when a Close
   Request meets a pending OK response, the post-SP3 hotfix never returns that control block,
   and the Q319936 hotfix and SP5 log 4258 alone and drop the queued OK-response job.
-* :class:`Counts` uses the names of ``sim.core.Stats`` so that the benchmark compares them
+* :class:`Counts` uses the names of ``sim.core.Counters`` so that the benchmark compares them
   field by field with ``Mta.summary()``.
 """
 

@@ -41,7 +41,7 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 import sim  # noqa: E402
-from sim.drivers import run_batch, run_trio  # noqa: E402
+from sim.drivers import run_trio, run_virtual  # noqa: E402
 from sim.scenario import Scenario, arrivals, model_config  # noqa: E402
 
 
@@ -112,9 +112,9 @@ def run_model(name: str, sc: Scenario, build: sim.Build) -> dict[str, Any]:
     """One run of one model over the scenario's arrivals; returns its counts."""
     config = model_config(sc)
     if name == "batch driver":
-        return core_counts(run_batch(config, build, arrivals(sc)).summary())
+        return core_counts(run_virtual(config, build, arrivals(sc)).summary().as_dict())
     if name == "trio driver":
-        return core_counts(run_trio(config, build, arrivals(sc)).summary())
+        return core_counts(run_trio(config, build, arrivals(sc)).summary().as_dict())
     if name == "simpy model":
         from simpy_model import run_simpy
 
@@ -147,8 +147,8 @@ def child_memory(connections: int) -> int:
     """Run in the subprocess: the batch driver alone, no sinks; print two numbers."""
     sc = scenario(connections)
     before = maxrss_bytes()
-    summary = run_batch(model_config(sc), sc.resolved_build, arrivals(sc)).summary()
-    assert summary["connections"] == connections
+    summary = run_virtual(model_config(sc), sc.resolved_build, arrivals(sc)).summary()
+    assert summary.connections == connections
     print(before, maxrss_bytes())
     return 0
 

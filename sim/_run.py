@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ._atomic import atomic_text
 from ._trace import TraceWriter, recorded_arrivals, recorded_externals, verify
-from .core import Build, ConnSpec, Event, External, Record, resolve_build
-from .drivers import EventSink, RecordSink, run_async, run_batch, run_trio
+from .core import Build, ConnSpec, Event, External, Record, Step, StepSink, resolve_build
+from .drivers import run_async, run_trio, run_virtual
 from .scenario import Scenario, arrivals, load_scenario, model_config
+
+EventSink = Callable[[Event], None]
 
 DRIVERS = ("trio", "batch")
 
 
 @dataclass(slots=True)
 class RunResult:
-    """What a run produced: the events in order, the input records, the counters."""
+    """What a run produced: its steps in order (each input with what it did), the events
+    logged, and the counters."""
 
     scenario: Scenario
     build: Build
+    steps: list[Step] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    records: list[Record] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def records(self) -> list[Record]:
+        """The input of each step, in order."""
+        return [step.record for step in self.steps]
 
 
 def prepare(
@@ -46,7 +54,7 @@ def run(
     seed: int | None = None,
     driver: str = "trio",
     on_event: EventSink | None = None,
-    on_record: RecordSink | None = None,
+    on_step: StepSink | None = None,
     keep: bool = True,
     record: str | Path | None = None,
     connections: Iterable[ConnSpec] | None = None,
@@ -56,8 +64,10 @@ def run(
     Q319936 case) on a build (default: the scenario's).
 
     ``driver``: ``"trio"`` (the reference async model under a virtual clock) or ``"batch"``
-    (the same core from a plain event heap; identical output, faster). ``keep=False`` sends
-    events and records only to the sinks (constant memory). ``record`` writes a trace file
+    (the same scheduler on the virtual clock, no tasks; identical output, faster).
+    ``on_event`` gets each event as it is logged, ``on_step`` each step (an input and what it
+    did, ``sim.core.Step``). ``keep=False`` sends them only to the sinks (constant memory).
+    ``record`` writes a trace file
     (atomically). ``connections`` replaces the scenario's drawn arrivals (used by replay).
     ``externals``: inputs from outside the model (a live session's real peers), in order,
     pushed at their recorded times (used by replay; see ``docs/live.md``).
@@ -66,25 +76,18 @@ def run(
     if driver not in DRIVERS:
         raise ValueError(f"unknown driver {driver!r} (expected one of {', '.join(DRIVERS)})")
     result = RunResult(scenario, resolved)
-    event_sink, record_sink = _sinks(result, keep, on_event, on_record)
+    sink = _sink(result, keep, on_event, on_step)
     stream = arrivals(scenario) if connections is None else connections
     config = model_config(scenario)
-    runner = run_trio if driver == "trio" else run_batch
+    runner = run_trio if driver == "trio" else run_virtual
     if record is None:
-        mta = runner(config, resolved, stream, event_sink, record_sink, externals=externals)
+        mta = runner(config, resolved, stream, sink, externals=externals)
     else:
         with atomic_text(record) as handle:
             writer = TraceWriter(handle, scenario, resolved)
-            mta = runner(
-                config,
-                resolved,
-                stream,
-                _tee(event_sink, writer.event),
-                _tee(record_sink, writer.record),
-                externals=externals,
-            )
+            mta = runner(config, resolved, stream, _tee(sink, writer.step), externals=externals)
             writer.close()
-    result.summary = mta.summary()
+    result.summary = mta.summary().as_dict()
     return result
 
 
@@ -94,17 +97,15 @@ async def run_in_trio(
     *,
     seed: int | None = None,
     on_event: EventSink | None = None,
-    on_record: RecordSink | None = None,
+    on_step: StepSink | None = None,
     keep: bool = True,
 ) -> RunResult:
     """:func:`run` inside a running trio (whose clock must be ``MockClock(rate=0)``)."""
     scenario, resolved = prepare(scenario, build, seed)
     result = RunResult(scenario, resolved)
-    event_sink, record_sink = _sinks(result, keep, on_event, on_record)
-    mta = await run_async(
-        model_config(scenario), resolved, arrivals(scenario), event_sink, record_sink
-    )
-    result.summary = mta.summary()
+    sink = _sink(result, keep, on_event, on_step)
+    mta = await run_async(model_config(scenario), resolved, arrivals(scenario), sink)
+    result.summary = mta.summary().as_dict()
     return result
 
 
@@ -114,7 +115,7 @@ def replay(
     *,
     driver: str = "trio",
     on_event: EventSink | None = None,
-    on_record: RecordSink | None = None,
+    on_step: StepSink | None = None,
     keep: bool = True,
     record: str | Path | None = None,
 ) -> RunResult:
@@ -127,7 +128,7 @@ def replay(
         build if build is not None else info.build,
         driver=driver,
         on_event=on_event,
-        on_record=on_record,
+        on_step=on_step,
         keep=keep,
         record=record,
         connections=recorded_arrivals(trace),
@@ -135,31 +136,33 @@ def replay(
     )
 
 
-def _tee(first: Any, second: Any) -> Any:
+def _tee(first: StepSink | None, second: StepSink) -> StepSink:
     if first is None:
         return second
 
-    def both(item: Any) -> None:
-        first(item)
-        second(item)
+    def both(step: Step) -> None:
+        first(step)
+        second(step)
 
     return both
 
 
-def _sinks(
-    result: RunResult, keep: bool, on_event: EventSink | None, on_record: RecordSink | None
-) -> tuple[EventSink | None, RecordSink | None]:
-    if not keep:
-        return on_event, on_record
+def _sink(
+    result: RunResult, keep: bool, on_event: EventSink | None, on_step: StepSink | None
+) -> StepSink | None:
+    """One step sink for what the caller wants (None: nobody watches, the model only counts)."""
+    if not keep and on_event is None and on_step is None:
+        return None
+    steps, events = result.steps, result.events
 
-    def event_sink(event: Event) -> None:
-        result.events.append(event)
+    def sink(step: Step) -> None:
+        if keep:
+            steps.append(step)
+            events.extend(step.events)
+        if on_step is not None:
+            on_step(step)
         if on_event is not None:
-            on_event(event)
+            for event in step.events:
+                on_event(event)
 
-    def record_sink(record: Record) -> None:
-        result.records.append(record)
-        if on_record is not None:
-            on_record(record)
-
-    return event_sink, record_sink
+    return sink

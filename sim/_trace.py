@@ -39,7 +39,7 @@ from .core import (
     External,
     Kind,
     MtasimError,
-    Record,
+    Step,
     resolve_build,
     to_seconds,
 )
@@ -58,7 +58,10 @@ def _dumps(obj: dict[str, Any]) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def input_line(record: Record) -> dict[str, Any]:
+def input_line(step: Step) -> dict[str, Any]:
+    """The trace line of a step's input: its record, then the marks the writer adds (an input
+    from outside the model is ``"external": true``; one that reached no table ``"dropped"``)."""
+    record = step.record
     line: dict[str, Any] = {
         "kind": "input",
         "us": record.t,
@@ -67,6 +70,10 @@ def input_line(record: Record) -> dict[str, Any]:
         "conn": record.conn,
     }
     line.update(record.detail)
+    if step.external:
+        line["external"] = True
+    if step.dropped:
+        line["dropped"] = True
     return line
 
 
@@ -91,13 +98,13 @@ class TraceWriter:
         self._out.write(text)
         self.lines += 1
 
-    def record(self, record: Record) -> None:
-        self._write(input_line(record))
+    def step(self, step: Step) -> None:
+        """One step: its input line, then a line per event it logged."""
+        self._write(input_line(step))
         self.inputs += 1
-
-    def event(self, event: Event) -> None:
-        self._write(event_line(event))
-        self.events += 1
+        for event in step.events:
+            self._write(event_line(event))
+            self.events += 1
 
     def close(self) -> None:
         footer = {
@@ -290,11 +297,6 @@ def recorded_externals(path: str | Path) -> Iterator[External]:
             yield External(obj["us"], kind, obj["conn"], None, detail)
 
 
-def line_text(obj: dict[str, Any]) -> str:
-    """How a trace line is written (without its newline)."""
-    return _dumps(obj)
-
-
 @dataclass(frozen=True, slots=True)
 class Mismatch:
     """The first line where a replay differs from its recording (1-based file line)."""
@@ -321,11 +323,10 @@ class TraceComparator:
         if got != expected:
             self.mismatch = Mismatch(self._line, expected, got)
 
-    def record(self, record: Record) -> None:
-        self._check(input_line(record))
-
-    def event(self, event: Event) -> None:
-        self._check(event_line(event))
+    def step(self, step: Step) -> None:
+        self._check(input_line(step))
+        for event in step.events:
+            self._check(event_line(event))
 
     def finish(self) -> Mismatch | None:
         """The first difference, including a recording that goes on longer than the run."""

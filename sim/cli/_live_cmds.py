@@ -24,7 +24,7 @@ import trio
 
 from .._atomic import atomic_text
 from .._trace import TraceWriter
-from ..core import Build, resolve_build, to_seconds
+from ..core import Build, Step, resolve_build, to_seconds
 from ..live import (
     DEFAULT_PORT,
     ListenerOptions,
@@ -185,17 +185,22 @@ def serve_main(args: argparse.Namespace) -> int:
             out.flush()
 
         writer = EventWriter(args.format, write, scenario.mta.computer)
+
+        def print_events(step: Step) -> None:
+            for event in step.events:
+                writer(event)
+
         if args.record is None:
-            server = _serve(scenario, build, options, writer, None)
+            server = _serve(scenario, build, options, print_events)
         else:
             with atomic_text(args.record) as handle:
                 trace = TraceWriter(handle, scenario, build)
 
-                def on_event(event: Any) -> None:
-                    trace.event(event)
-                    writer(event)
+                def on_step(step: Step) -> None:
+                    trace.step(step)
+                    print_events(step)
 
-                server = _serve(scenario, build, options, on_event, trace.record)
+                server = _serve(scenario, build, options, on_step)
                 trace.close()
     _print_serve_summary(server, args.summary)
     if args.record is not None:
@@ -231,13 +236,12 @@ def _serve(
     scenario: Scenario,
     build: Build,
     options: ListenerOptions,
-    on_event: Callable[[Any], None],
-    on_record: Callable[[Any], None] | None,
+    on_step: Callable[[Step], None],
 ) -> LiveServer:
     def log(line: str) -> None:
         print(f"mtasim serve: {line}", file=sys.stderr, flush=True)
 
-    server = LiveServer(scenario, build, options, on_event=on_event, on_record=on_record, log=log)
+    server = LiveServer(scenario, build, options, on_step=on_step, log=log)
     try:
         trio.run(_serve_until_stopped, server)
     except BaseExceptionGroup as group:
@@ -282,7 +286,7 @@ def _announce(server: LiveServer) -> None:
 
 def _print_serve_summary(server: LiveServer, full: bool) -> None:
     s = server.stats
-    model = server.model.mta.summary()
+    model = server.model.mta.summary().as_dict()
     ended = server.model.ended_at
     elapsed = to_seconds(ended if ended is not None else server.model.last_time)
     real = elapsed * server.options.time_scale

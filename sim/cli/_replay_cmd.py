@@ -68,18 +68,12 @@ def main(args: argparse.Namespace) -> int:
     with output(None if args.quiet else args.output) as out:
         writer = EventWriter(args.format, out.write, info.scenario.mta.computer)
 
-        def on_event(event: Any) -> None:
-            if comparator is not None:
-                comparator.event(event)
-            if not args.quiet:
-                writer(event)
-
         result = replay(
             args.trace,
             build,
             driver=args.driver,
-            on_event=on_event,
-            on_record=comparator.record if comparator is not None else None,
+            on_event=None if args.quiet else writer,
+            on_step=comparator.step if comparator is not None else None,
             keep=False,
             record=args.record,
         )

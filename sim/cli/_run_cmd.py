@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from .._run import run
-from ..core import Kind, Record
+from ..core import Kind, Step
 from ..render import EventWriter
 from ._common import (
     add_build_argument,
@@ -52,9 +52,9 @@ def main(args: argparse.Namespace) -> int:
         writer = EventWriter(args.format, out.write, scenario.mta.computer)
         arrived = 0
 
-        def on_record(record: Record) -> None:
+        def on_step(step: Step) -> None:
             nonlocal arrived
-            if record.kind is Kind.ARRIVAL:
+            if step.kind is Kind.ARRIVAL:
                 arrived += 1
                 if arrived % 1000 == 0:
                     advance(arrived)
@@ -66,7 +66,7 @@ def main(args: argparse.Namespace) -> int:
             on_event=writer,
             keep=False,
             record=args.record,
-            on_record=on_record if sys.stderr.isatty() else None,
+            on_step=on_step if sys.stderr.isatty() else None,
         )
     if args.summary:
         print_summary(result.summary, result.build.label, sys.stderr)

@@ -83,6 +83,8 @@ class EventSpec:
     category: Category
     event_type: EventType
     task: TaskHeader
+    #: The fields of :class:`Event` an event of this id carries, in order.
+    fields: tuple[str, ...] = ()
 
 
 CATALOG: MappingProxyType[EventId, EventSpec] = MappingProxyType(
@@ -94,6 +96,7 @@ CATALOG: MappingProxyType[EventId, EventSpec] = MappingProxyType(
             Category.INTERFACE,
             EventType.INFORMATION,
             POP4_UP,
+            ("cb", "lpi", "message_type"),
         ),
         EventId.BAD_LPI: EventSpec(
             EventId.BAD_LPI,
@@ -102,6 +105,7 @@ CATALOG: MappingProxyType[EventId, EventSpec] = MappingProxyType(
             Category.INTERFACE,
             EventType.WARNING,
             POP4_UP,
+            ("cb", "lpi", "error_code"),
         ),
         # [inferred] the EV0 symbol prefix of 9156 is not shown by any KB.
         EventId.NO_FREE_CONTROL_BLOCKS: EventSpec(
@@ -111,6 +115,7 @@ CATALOG: MappingProxyType[EventId, EventSpec] = MappingProxyType(
             Category.RESOURCE,
             EventType.WARNING,
             BASE_MAIN,
+            ("network", "configured_count"),
         ),
     }
 )

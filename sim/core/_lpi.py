@@ -113,8 +113,16 @@ class ControlBlockPool:
 
     def allocate(self) -> int:
         """Take the lowest free index; raise :class:`PoolExhausted` when none is free."""
-        if not self._free:
+        cb = self.try_allocate()
+        if cb is None:
             raise PoolExhausted(f"no free control blocks (configured count {self._size})")
+        return cb
+
+    def try_allocate(self) -> int | None:
+        """Take the lowest free index; ``None`` when none is free (no exception: a full pool
+        is an ordinary moment of a busy MTA)."""
+        if not self._free:
+            return None
         cb = heapq.heappop(self._free)
         self._in_use.add(cb)
         return cb

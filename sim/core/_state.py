@@ -1,24 +1,38 @@
-"""POP4's per-connection state machine, as a transition table.
+"""POP4's per-connection state machine: every rule of it, in this file.
 
-Rules of this module (read these before the code):
+Rules of this module (read these before the code; they are all of POP4's rules):
 
-* One connection (one LPI) is in one of four states: ``IDLE`` (no connection yet),
+* One connection (one LPI) is in one of five states: ``IDLE`` (no connection yet),
   ``OPENING`` (the connect indication reached the NSI; the MTA kernel has not produced the OK
-  response yet), ``OPEN`` (the OK response was sent; the association is up), ``CLOSED``.
-  ``ERROR`` is entered on any protocol error and accepts nothing more.
+  response yet), ``OPEN`` (the OK response was sent; the association is up), ``CLOSED``,
+  ``ERROR``.
 * Inputs reach POP4 from below (the Winsock layer via the NSI) or from above (the MTA
-  kernel): ``OPEN`` (connect indication), ``OK`` (the kernel's OK response), ``CLOSE``
-  (a Close Request received at the NSI: the Winsock timer closed the connection, or the peer
-  closed or reset it), ``DATA`` (a data unit from the peer).
+  kernel): ``OPEN`` (connect indication), ``OK`` (the kernel's OK response), ``CLOSE`` (a Close
+  Request received at the NSI: the Winsock timer closed the connection, or the peer closed or
+  reset it), ``DATA`` (a data unit from the peer).
 * :data:`BASE_TABLE` is the Exchange 5.5 SP4 table. A build is a policy: a small dict of rows
-  that replace rows of the base table (see ``_builds.py``). A (state, input) pair in neither
-  is a protocol error, never a silent fall-through: :func:`transition` raises
+  that replace rows of the base table (see ``_builds.py``). A (state, input) pair in neither is
+  a protocol error, never a silent fall-through: :func:`transition` raises
   :class:`LocalProtocolError` or :class:`RemoteProtocolError` by who sent the input.
+* Three special cases, written here because they are not rows of a table:
+
+  - **CLOSED is where a connection POP4 no longer holds is.** An association is forgotten when
+    its row leads to ``CLOSED`` (memory follows what is open), so an input naming a
+    connection POP4 does not hold is looked up in the ``CLOSED`` rows (the late OK).
+  - **ERROR accepts nothing.** A protocol error moves the connection to ``ERROR``; any input
+    in ``ERROR`` is a :class:`ProtocolError` (as in h11: a connection that broke the protocol
+    stays broken).
+  - **The refusal path.** A connect indication when no control block is free never enters
+    the table: POP4 applies :data:`REFUSAL` (log 9156, refuse the connection) and the
+    connection is forgotten (KB Q229643: "There are no free control blocks available for
+    network type 1"; KB Q166602: one control block per association).
 * Rows name their source. KB Q319936: a Close Request while the OK response is pending logs
   4258 then 4283. KB Q266792: on SP4, "after these events are logged, control blocks are
   managed correctly". KB Q229643: a repeated Open is ignored as a "Duplicate Open".
   **[inferred]**: the late OK on a closed connection is discarded; data before the OK
   response is the peer's protocol error (ISO 8073 class 0: no DT before the CC).
+* The effects of a row are carried out in the order the row lists them, all in one place:
+  ``_pop4.py``. :data:`LOGS` says which event each logging effect writes.
 """
 
 from __future__ import annotations
@@ -29,6 +43,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 from ._errors import LocalProtocolError, RemoteProtocolError
+from ._events import BAD_LPI_ERROR_CODE, CLOSE_REQUEST, EventId
 
 
 class State(enum.Enum):
@@ -67,6 +82,8 @@ class Effect(enum.Enum):
     LEAK_CB = "keep the control block (never returned)"
     DISCARD = "discard the input"
     IGNORE = "ignore the input (Duplicate Open)"
+    LOG_9156 = "log 9156 no free control blocks"
+    REFUSE = "refuse the connection"
 
     # Members are singletons: hash by identity, in C (Enum's own __hash__ is Python code,
     # and table lookups hash two members per input).
@@ -121,6 +138,23 @@ BASE_TABLE: Mapping[Key, Transition] = MappingProxyType(
 )
 
 
+#: The row applied instead of ``(IDLE, OPEN)`` when no control block is free.
+REFUSAL = Transition(
+    State.CLOSED,
+    (Effect.LOG_9156, Effect.REFUSE),
+    "KB Q229643, KB Q166602 (no free control blocks)",
+)
+
+#: The event each logging effect writes, with the fields the effect gives it.
+LOGS: Mapping[Effect, tuple[EventId, tuple[tuple[str, object], ...]]] = MappingProxyType(
+    {
+        Effect.LOG_4258: (EventId.NSI_MESSAGE_RECEIVED, (("message_type", CLOSE_REQUEST),)),
+        Effect.LOG_4283: (EventId.BAD_LPI, (("error_code", BAD_LPI_ERROR_CODE),)),
+        Effect.LOG_9156: (EventId.NO_FREE_CONTROL_BLOCKS, ()),
+    }
+)
+
+
 def transition(
     state: State, event: Input, overrides: Mapping[Key, Transition] | None = None
 ) -> Transition:
@@ -129,12 +163,17 @@ def transition(
     Raises :class:`RemoteProtocolError` when the input came from the peer and
     :class:`LocalProtocolError` otherwise, naming the state and the input.
     """
+    error = RemoteProtocolError if event in REMOTE_INPUTS else LocalProtocolError
+    if state is State.ERROR:
+        raise error(
+            f"input {event.value!r} is not allowed in state 'error' (the connection broke the "
+            "protocol and accepts nothing more)"
+        )
     key = (state, event)
     if overrides is not None and key in overrides:
         return overrides[key]
     row = BASE_TABLE.get(key)
     if row is None:
-        error = RemoteProtocolError if event in REMOTE_INPUTS else LocalProtocolError
         raise error(f"input {event.value!r} is not allowed in state {state.value!r}")
     return row
 

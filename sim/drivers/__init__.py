@@ -1,21 +1,12 @@
-"""Drivers: what gives the sans-IO core its time and its concurrency.
+"""Drivers: clocks over the core's one scheduler; they differ only in how time passes.
 
-``run_trio``/``run_async``: the reference async model on trio under a virtual clock;
-``run_batch``: the same core from a plain event heap (identical output, faster).
+``run_virtual`` (``--driver batch``): no time passes between steps; ``run_trio``/``run_async``:
+the reference async model, the MTA's actors as trio tasks under a ``MockClock``;
+``RealTime``: the wall clock, for live mode (``sim.live``).
 """
 
-from ..core import EventSink, RecordSink
-from ._batch import run_batch
-from ._dispatch import Dispatcher, Mailbox
-from ._trio import TrioModel, run_async, run_trio
+from ._realtime import RealTime
+from ._trio import run_async, run_trio
+from ._virtual import run_virtual
 
-__all__ = [
-    "Dispatcher",
-    "EventSink",
-    "Mailbox",
-    "RecordSink",
-    "TrioModel",
-    "run_async",
-    "run_batch",
-    "run_trio",
-]
+__all__ = ["RealTime", "run_async", "run_trio", "run_virtual"]

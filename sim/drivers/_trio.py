@@ -1,202 +1,245 @@
-"""The async model on trio: Winsock transport, NSI listener, MTA kernel threads and remote
-peers as trio tasks, under a virtual clock.
+"""The trio clock: the model as trio tasks under a virtual clock (the reference driver).
 
 Rules of this module:
 
-* The tasks are the model's actors. Each owns some kinds of occurrence and performs their
-  steps on the sans-IO core (``sim.core.Mta``):
+* The model's actors are trio tasks, each owning some kinds of occurrence:
 
   ============================  ========================================================
-  task                          steps
+  task                          occurrences it handles
   ============================  ========================================================
-  ``peer`` (one per connection)  connects (ARRIVAL), sends data (PEER_DATA), closes or gives
-                                up (PEER_CLOSE); started when its arrival is scheduled, ends
-                                when the core is done with its connection
-  ``winsock``                   the response timer of every connection (RESPONSE_TIMEOUT)
-  ``listener``                  the NSI listener accepting from the backlog (ACCEPT)
-  ``kernel-N``                  MTA kernel worker thread N producing OK responses (OK_READY)
+  ``peer-N`` (one per           its connection's arrival (``ARRIVAL``), data (``PEER_DATA``)
+  connection)                   and close or give-up (``PEER_CLOSE``); started with its
+                                arrival, ended when the MTA is done with its connection
+  ``winsock``                   the response timer of every connection (``RESPONSE_TIMEOUT``)
+  ``listener``                  the NSI listener accepting from the backlog (``ACCEPT``)
+  ``kernel-N``                  MTA kernel worker thread N producing OK responses (``OK_READY``)
+  ``outside``                   an outside input for a connection the MTA is done with
   ============================  ========================================================
 
-* The :class:`~sim.drivers._dispatch.Dispatcher` hands each occurrence to its task in
-  ``(t, kind, seq)`` order and waits for the step to finish, so the output never depends on
-  trio's scheduling order (see ``docs/determinism.md``).
-* Events and trace records go to the sinks as they happen (streaming); :func:`run_async`
-  keeps no per-connection state once a connection is done.
-* External inputs (a live session's real peers, replayed from its trace) are pushed lazily, in
-  order, just before the first occurrence at or after their time is dispatched; the peer task
-  of an external arrival starts then. Each goes to its connection's ``peer`` task, or to an
-  ``external`` task when the model is already done with that connection (``docs/live.md``).
+* trio's scheduler is deliberately not deterministic, so the tasks never sleep on trio's clock
+  and never wake each other. The coordinator pops the next occurrence from the model's one
+  scheduler (``sim.core.Scheduler``, which holds the order and the tie rule), jumps the
+  ``MockClock`` to its time, hands it to the task that owns it, and waits until that task has
+  dispatched it. One step is in flight at a time, so which trio task runs when cannot change
+  the result (``docs/determinism.md``).
+* Hand-offs use ``trio.lowlevel`` park/reschedule and follow trio's cancellation protocol: a
+  parked task that is cancelled (Ctrl-C, an error in another task) is marked as no longer
+  waiting before its abort succeeds, and nobody reschedules it afterwards, so an interrupted
+  run ends with the interrupt itself, never with a ``TrioInternalError``.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable
+from typing import Any
 
 import trio
 import trio.testing
+from outcome import Value
 
-from ..core import (
-    Build,
-    ConnSpec,
-    EventSink,
-    External,
-    Kind,
-    ModelConfig,
-    Mta,
-    Occurrence,
-    RecordSink,
-    Step,
-)
-from ._dispatch import Dispatcher, Mailbox
+from ..core import Build, ConnSpec, External, Kind, Model, ModelConfig, Mta, Occurrence, StepSink
 
 
-class TrioModel:
-    """One run of the model on trio. Use :func:`run_async` or ``sim.run``."""
+class _Box:
+    """Where one model task receives its occurrences."""
 
-    def __init__(
-        self,
-        config: ModelConfig,
-        build: Build,
-        arrivals: Iterable[ConnSpec],
-        on_event: EventSink | None = None,
-        on_record: RecordSink | None = None,
-        *,
-        externals: Iterable[External] | None = None,
-    ) -> None:
-        self.mta = Mta(config, build, arrivals)
-        self._externals: Iterator[External] | None = None if externals is None else iter(externals)
-        self._on_event = on_event
-        self._on_record = on_record
-        self._peers: dict[int, Mailbox] = {}
-        self._nursery: trio.Nursery | None = None
-        self._dispatcher: Dispatcher | None = None
-        self._pending_external: External | None = None
+    __slots__ = ("_busy", "_clock", "_closed", "_pending", "_task", "_waiting", "name")
 
-    async def run(self) -> Mta:
-        clock = trio.lowlevel.current_clock()
-        if not isinstance(clock, trio.testing.MockClock):
-            raise RuntimeError(
-                "the trio model needs trio.testing.MockClock as the run's clock "
-                "(trio.run(..., clock=MockClock()))"
-            )
-        if clock.rate != 0:
-            # The model's tasks never sleep on trio's clock, so autojump never fires for them;
-            # a running clock would move time under the dispatcher's feet.
-            raise RuntimeError("the trio model drives the MockClock itself: use rate=0")
-        dispatcher = self._dispatcher = Dispatcher(clock)
-        async with trio.open_nursery() as nursery:
-            self._nursery = nursery
-            winsock = self._spawn("winsock")
-            listener = self._spawn("listener")
-            kernel = [self._spawn(("kernel", n)) for n in range(self.mta.config.threads)]
-            fixed: dict[Kind, Mailbox] = {Kind.RESPONSE_TIMEOUT: winsock, Kind.ACCEPT: listener}
-            peers = self._peers
-            stray = self._spawn("external") if self._externals is not None else None
+    def __init__(self, clock: _Coordinator, name: Hashable) -> None:
+        self._clock = clock
+        self.name = name
+        self._task: trio.lowlevel.Task | None = None
+        self._waiting = False
+        self._pending: Occurrence | None = None
+        self._busy = False
+        self._closed = False
 
-            def route(occ: Occurrence) -> Mailbox:
-                kind = occ.kind
-                if kind is Kind.OK_READY:
-                    return kernel[occ.worker]
-                box = fixed.get(kind)
-                if box is not None:
-                    return box
-                if stray is not None:
-                    return peers.get(occ.conn, stray)
-                return peers[occ.conn]
+    async def next(self) -> Occurrence | None:
+        """Finish the current step (if any) and wait for the next occurrence; ``None`` once
+        the box is closed (the task should return)."""
+        if self._busy:
+            self._busy = False
+            self._clock.step_done(self)
+        pending = self._pending
+        if pending is not None:
+            self._pending = None
+            self._busy = True
+            return pending
+        if self._closed:
+            return None
+        self._task = trio.lowlevel.current_task()
+        self._waiting = True
+        occ: Occurrence | None = await trio.lowlevel.wait_task_rescheduled(self._abort)
+        if occ is not None:
+            self._busy = True
+        return occ
 
-            self._apply(self.mta.start())
-            await dispatcher.run(route, None if self._externals is None else self._feed)
-            for box in (winsock, listener, *kernel, *peers.values()):
-                box.close()
-            if stray is not None:
-                stray.close()
-            peers.clear()
-        return self.mta
+    def _abort(self, _: Any) -> trio.lowlevel.Abort:
+        # Cancelled while parked: nobody may reschedule this task any more.
+        self._waiting = False
+        self._task = None
+        return trio.lowlevel.Abort.SUCCEEDED
 
-    def _feed(self, top: int | None) -> None:
-        """Push the external inputs due before the heap's first entry (at ``top``)."""
-        assert self._externals is not None and self._dispatcher is not None
-        pending = self._pending_external
-        if pending is None:
-            pending = next(self._externals, None)
-        while pending is not None and (top is None or pending.t <= top):
-            occ = self.mta.inject(pending)
-            if occ.kind is Kind.ARRIVAL:
-                self._peers[occ.conn] = self._spawn(("peer", occ.conn))
-            self._dispatcher.push(occ)
-            top = occ.t
-            pending = next(self._externals, None)
-        self._pending_external = pending
+    def deliver(self, occ: Occurrence) -> None:
+        if self._closed:
+            raise RuntimeError(f"occurrence {occ} for the ended task {self.name!r}")
+        if self._waiting:
+            self._waiting = False
+            assert self._task is not None
+            trio.lowlevel.reschedule(self._task, Value(occ))
+        else:
+            self._pending = occ
 
-    # -- tasks -------------------------------------------------------------------------
-    def _spawn(self, name: Hashable) -> Mailbox:
-        assert self._nursery is not None and self._dispatcher is not None
-        box = Mailbox(self._dispatcher, name)
-        self._nursery.start_soon(self._actor, box, name=f"mtasim:{name}")
+    def close(self) -> None:
+        """No more occurrences: a parked task is woken with ``None``."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._waiting and self._pending is None:
+            self._waiting = False
+            assert self._task is not None
+            trio.lowlevel.reschedule(self._task, Value(None))
+
+
+class _Coordinator:
+    """Pops the scheduler, moves the MockClock, hands each occurrence to its task."""
+
+    def __init__(self, model: Model, clock: trio.testing.MockClock, nursery: trio.Nursery):
+        self.model = model
+        self.clock = clock
+        self.nursery = nursery
+        self.base = trio.current_time()
+        self._active: _Box | None = None
+        self._task: trio.lowlevel.Task | None = None
+        self._waiting = False
+        self._peers: dict[int, _Box] = {}
+        self._fixed = {
+            Kind.RESPONSE_TIMEOUT: self._spawn("winsock"),
+            Kind.ACCEPT: self._spawn("listener"),
+        }
+        self._kernel = [self._spawn(("kernel", n)) for n in range(model.mta.config.threads)]
+        self._outside: _Box | None = None
+        model.mta.on_finished = self._finished
+
+    def _spawn(self, name: Hashable) -> _Box:
+        box = _Box(self, name)
+        self.nursery.start_soon(self._actor, box, name=f"mtasim:{name}")
         return box
 
-    async def _actor(self, box: Mailbox) -> None:
-        """The loop every model task runs: take an occurrence, perform its step."""
-        mta = self.mta
+    async def _actor(self, box: _Box) -> None:
+        """The loop every model task runs: take an occurrence, dispatch it."""
+        dispatch = self.model.scheduler.dispatch
         while True:
-            occ = await box.get()
+            occ = await box.next()
             if occ is None:
                 return
-            self._apply(mta.handle(occ))
+            dispatch(occ)
 
-    def _apply(self, step: Step) -> None:
-        assert self._dispatcher is not None
-        dispatcher = self._dispatcher
-        for seq in step.cancel:
-            dispatcher.cancel(seq)
-        for occ in step.schedule:
-            if occ.kind is Kind.ARRIVAL:
-                self._peers[occ.conn] = self._spawn(("peer", occ.conn))
-            dispatcher.push(occ)
-        if self._on_record is not None:
-            for record in step.records:
-                self._on_record(record)
-        if self._on_event is not None:
-            for event in step.events:
-                self._on_event(event)
-        for conn in step.finished:
-            box = self._peers.pop(conn, None)
-            if box is not None:
-                box.close()
+    def _route(self, occ: Occurrence) -> _Box:
+        kind = occ.kind
+        if kind is Kind.OK_READY:
+            return self._kernel[occ.worker]
+        box = self._fixed.get(kind)
+        if box is not None:
+            return box
+        if kind is Kind.ARRIVAL:
+            box = self._peers[occ.conn] = self._spawn(("peer", occ.conn))
+            return box
+        box = self._peers.get(occ.conn)
+        if box is None:
+            # An outside input for a connection the MTA is already done with.
+            if self._outside is None:
+                self._outside = self._spawn("outside")
+            return self._outside
+        return box
+
+    def _finished(self, conn: int) -> None:
+        box = self._peers.pop(conn, None)
+        if box is not None:
+            box.close()
+
+    async def run(self) -> None:
+        self._task = trio.lowlevel.current_task()
+        scheduler = self.model.scheduler
+        clock = self.clock
+        base = self.base
+        while True:
+            occ = scheduler.pop()
+            if occ is None:
+                break
+            target = base + occ.t / 1_000_000
+            now = trio.current_time()
+            if target > now:
+                clock.jump(target - now)
+            box = self._route(occ)
+            self._active = box
+            box.deliver(occ)
+            self._waiting = True
+            await trio.lowlevel.wait_task_rescheduled(self._abort)
+        for box in (*self._fixed.values(), *self._kernel, *self._peers.values()):
+            box.close()
+        if self._outside is not None:
+            self._outside.close()
+        self._peers.clear()
+
+    def _abort(self, _: Any) -> trio.lowlevel.Abort:
+        self._waiting = False
+        return trio.lowlevel.Abort.SUCCEEDED
+
+    def step_done(self, box: _Box) -> None:
+        if self._active is not box:
+            raise RuntimeError(f"task {box.name!r} finished a step it was not given")
+        self._active = None
+        if self._waiting:  # not when the run is being cancelled
+            self._waiting = False
+            assert self._task is not None
+            trio.lowlevel.reschedule(self._task)
 
 
 async def run_async(
     config: ModelConfig,
     build: Build,
     arrivals: Iterable[ConnSpec],
-    on_event: EventSink | None = None,
-    on_record: RecordSink | None = None,
+    on_step: StepSink | None = None,
     *,
     externals: Iterable[External] | None = None,
 ) -> Mta:
     """Run the model inside the current trio run (whose clock must be a ``MockClock`` with
-    ``rate=0`` and no autojump). Returns the finished core, for its counters."""
-    return await TrioModel(config, build, arrivals, on_event, on_record, externals=externals).run()
+    ``rate=0``). Returns the finished MTA, for its summary."""
+    clock = trio.lowlevel.current_clock()
+    if not isinstance(clock, trio.testing.MockClock):
+        raise RuntimeError(
+            "the trio model needs trio.testing.MockClock as the run's clock "
+            "(trio.run(..., clock=MockClock()))"
+        )
+    if clock.rate != 0:
+        # The model's tasks never sleep on trio's clock, so autojump never fires for them;
+        # a running clock would move time under the coordinator's feet.
+        raise RuntimeError("the trio model drives the MockClock itself: use rate=0")
+    model = Model(config, build, arrivals, on_step=on_step, externals=externals)
+    async with trio.open_nursery() as nursery:
+        coordinator = _Coordinator(model, clock, nursery)
+        model.start()
+        await coordinator.run()
+    return model.mta
 
 
 def run_trio(
     config: ModelConfig,
     build: Build,
     arrivals: Iterable[ConnSpec],
-    on_event: EventSink | None = None,
-    on_record: RecordSink | None = None,
+    on_step: StepSink | None = None,
     *,
     externals: Iterable[External] | None = None,
 ) -> Mta:
-    """Run the model in a fresh ``trio.run`` on a fresh ``MockClock``."""
+    """Run the model in a fresh ``trio.run`` on a fresh ``MockClock``. An exception raised by
+    a step or a sink leaves as that one exception, as a plain function call's would."""
     clock = trio.testing.MockClock(rate=0)
     try:
         main = functools.partial(run_async, externals=externals)
-        return trio.run(main, config, build, arrivals, on_event, on_record, clock=clock)
+        return trio.run(main, config, build, arrivals, on_step, clock=clock)
     except BaseExceptionGroup as group:
-        # A model step or a sink raised inside a task: re-raise that one exception, as a plain
-        # function call would (a group only when several tasks failed at once).
         leaf = _sole_leaf(group)
         if leaf is None:
             raise

@@ -5,7 +5,6 @@ actions reach it as external inputs on a real-time heap, so a recorded live sess
 byte for byte in the simulator (``docs/live.md``).
 
 ``_rfc1006``: the sans-IO codec (TPKT framing, CR/CC/DR/DT, :class:`FrameError`).
-``_realtime``: :class:`LiveModel`, the core on trio's real clock.
 ``_server``: :class:`LiveServer`, the listener. ``_peer``: the RFC 1006 client.
 """
 
@@ -18,7 +17,6 @@ from ._peer import (
     play_scenario,
     run_peers,
 )
-from ._realtime import REFUSED_BACKLOG, REFUSED_NO_CB, TIMED_OUT, Actions, LiveModel
 from ._rfc1006 import (
     DEFAULT_MAX_LENGTH,
     DEFAULT_TPDU_SIZE,
@@ -64,10 +62,6 @@ __all__ = [
     "MAX_TPDU_SIZE",
     "MIN_TPDU_SIZE",
     "OUTCOMES",
-    "REFUSED_BACKLOG",
-    "REFUSED_NO_CB",
-    "TIMED_OUT",
-    "Actions",
     "Code",
     "ConnectionConfirm",
     "ConnectionRequest",
@@ -80,7 +74,6 @@ __all__ = [
     "ListenError",
     "ListenerOptions",
     "ListenerStats",
-    "LiveModel",
     "LiveServer",
     "PeerOptions",
     "PeerSummary",

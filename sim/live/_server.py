@@ -2,11 +2,12 @@
 
 Rules of this module:
 
-* Every decision the MTA makes is the core's (``sim.core.Mta`` through
-  :class:`~sim.live._realtime.LiveModel`): when the CC goes out, which connection is refused
-  with a DR for want of a control block (9156), which one the Winsock timer closes, what is
-  logged. This module only moves bytes and reports what the real peers did, as external
-  inputs: the CR's arrival, each batch of TSDUs after the CC, the close or reset.
+* Every decision the MTA makes is the core's (``sim.core.Mta``, on the real-time clock
+  :class:`~sim.drivers.RealTime`): when the CC goes out, which connection is refused with a DR
+  for want of a control block (9156), which one the Winsock timer closes, what is logged; this
+  module reads them from each step's actions. It only moves bytes and reports what the real
+  peers did, as external inputs: the CR's arrival, each batch of TSDUs after the CC, the close
+  or reset.
 * One trio task per TCP connection reads; a second one writes, in order, what the model and
   the echo queue up (CC, DR, DT), and closes the connection when the model says so (after the
   DR: a FIN; a backlog refusal: a reset, as Winsock would).
@@ -41,10 +42,20 @@ from typing import Any
 
 import trio
 
-from ..core import Build, EventSink, Micros, MtasimError, RecordSink
+from ..core import (
+    Build,
+    CloseOnTimeout,
+    Micros,
+    MtasimError,
+    Refusal,
+    Refuse,
+    SendCC,
+    Step,
+    StepSink,
+)
+from ..drivers import RealTime
 from ..scenario import Scenario, model_config
 from ..scenario._plan import jittered, stream
-from ._realtime import REFUSED_BACKLOG, REFUSED_NO_CB, TIMED_OUT, LiveModel
 from ._rfc1006 import (
     DEFAULT_MAX_LENGTH,
     DEFAULT_TPDU_SIZE,
@@ -201,7 +212,7 @@ class LiveServer:
     """An RFC 1006 listener whose MTA is the sans-IO core on real time.
 
     ``await nursery.start(server.serve)`` returns the port it listens on; :meth:`stop` ends
-    the session cleanly (the trace is finished by :meth:`LiveModel.finish`).
+    the session cleanly (the trace is finished by :meth:`RealTime.finish`).
     """
 
     def __init__(
@@ -210,21 +221,19 @@ class LiveServer:
         build: Build,
         options: ListenerOptions | None = None,
         *,
-        on_event: EventSink | None = None,
-        on_record: RecordSink | None = None,
+        on_step: StepSink | None = None,
         log: Log | None = None,
     ) -> None:
         self.options = options if options is not None else ListenerOptions()
         self.options.check()
         self.scenario = scenario
         self.build = build
-        self.model = LiveModel(
+        self._on_step = on_step
+        self.model = RealTime(
             model_config(scenario),
             build,
-            self,
             time_scale=self.options.time_scale,
-            on_event=on_event,
-            on_record=on_record,
+            on_step=self._step,
         )
         self.stats = ListenerStats()
         self.port: int | None = None
@@ -289,7 +298,7 @@ class LiveServer:
 
     def summary(self) -> dict[str, Any]:
         """The listener's counters and the model's (``Mta.summary``)."""
-        return {"listener": self.stats.as_dict(), "model": self.model.mta.summary()}
+        return {"listener": self.stats.as_dict(), "model": self.model.mta.summary().as_dict()}
 
     # -- accepting -----------------------------------------------------------------------
     async def _accept_loop(self, listener: trio.SocketListener, nursery: trio.Nursery) -> None:
@@ -503,8 +512,19 @@ class LiveServer:
             link.wake = trio.Event()
             await link.wake.wait()
 
-    # -- the model's decisions (LiveModel's Actions) -------------------------------------
-    def send_cc(self, conn: int) -> None:
+    # -- the model's decisions: the actions of each step --------------------------------------
+    def _step(self, step: Step) -> None:
+        if self._on_step is not None:
+            self._on_step(step)
+        for action in step.actions:
+            if isinstance(action, SendCC):
+                self._send_cc(action.conn)
+            elif isinstance(action, Refuse):
+                self._disconnect(action.conn, action.reason)
+            elif isinstance(action, CloseOnTimeout):
+                self._disconnect(action.conn, None)
+
+    def _send_cc(self, conn: int) -> None:
         link = self._by_conn.get(conn)
         if link is None or link.cr is None or link.phase is not _Phase.OPENING:
             return
@@ -521,21 +541,21 @@ class LiveServer:
             )
         )
 
-    def disconnect(self, conn: int, why: str) -> None:
+    def _disconnect(self, conn: int, refusal: Refusal | None) -> None:
+        """The model refused the connection, or its Winsock timer closed it (``None``)."""
         link = self._by_conn.pop(conn, None)
         if link is None or link.phase is _Phase.CLOSING:
             return
         link.phase = _Phase.CLOSING
-        if why == REFUSED_NO_CB:
+        if refusal is Refusal.NO_CONTROL_BLOCK:
             self.stats.refused_dr += 1
             assert link.cr is not None
             link.enqueue(encode_dr(link.cr.src_ref, 0, DR_CONGESTION))
             link.close_mode = "close"
-        elif why == REFUSED_BACKLOG:
+        elif refusal is Refusal.BACKLOG:
             self.stats.refused_reset += 1
             link.close_mode = "reset"
         else:
-            assert why == TIMED_OUT, why
             self.stats.closed_by_timer += 1
             link.close_mode = "close"
         link.wake.set()

@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from .._run import run
-from ..core import Build, Event, Micros, Record, to_micros
+from ..core import Build, Event, Micros, Record, Step, to_micros
 from ..scenario import Scenario
 
 
@@ -68,15 +68,13 @@ def capture(
     events: list[Event] = []
     owners: list[int] = []
 
-    def on_record(record: Record) -> None:
-        records.append(record)
+    def on_step(step: Step) -> None:
+        records.append(step.record)
+        for event in step.events:
+            events.append(event)
+            owners.append(len(records) - 1)
 
-    def on_event(event: Event) -> None:
-        events.append(event)
-        # Every step that logs consumed one input, recorded just before (module rules).
-        owners.append(len(records) - 1)
-
-    result = run(scenario, build, driver=driver, on_event=on_event, on_record=on_record, keep=False)
+    result = run(scenario, build, driver=driver, on_step=on_step, keep=False)
     return RunLog(
         scenario=result.scenario,
         build=result.build,

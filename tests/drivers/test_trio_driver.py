@@ -28,12 +28,13 @@ def timed_events(scenario, build):
     """Run on a fresh MockClock; return (trio time when logged, event id, lpi) triples."""
     seen = []
 
-    def on_event(event):
-        seen.append((trio.current_time(), int(event.event_id), str(event.lpi)))
+    def on_step(step):
+        for event in step.events:
+            seen.append((trio.current_time(), int(event.event_id), str(event.lpi)))
 
     async def main():
         await run_async(
-            model_config(scenario), sim.resolve_build(build), arrivals(scenario), on_event
+            model_config(scenario), sim.resolve_build(build), arrivals(scenario), on_step
         )
 
     trio.run(main, clock=trio.testing.MockClock(rate=0))

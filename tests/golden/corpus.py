@@ -198,8 +198,7 @@ def write_live() -> None:
                 scenario,
                 resolved,
                 ListenerOptions(host="127.0.0.1", port=0, time_scale=scale, read_timeout=5.0),
-                on_event=trace.event,
-                on_record=trace.record,
+                on_step=trace.step,
                 log=lambda line: None,
             )
             async with trio.open_nursery() as nursery:

@@ -92,10 +92,10 @@ def _max_logging(scenario):
 
 @given(scenarios(build=builds()))
 def test_the_kernel_ends_idle_and_keeps_no_state_for_finished_work(scenario):
-    from sim.drivers import run_batch
+    from sim.drivers import run_virtual
     from sim.scenario import arrivals, model_config
 
-    mta = run_batch(model_config(scenario), scenario.resolved_build, arrivals(scenario))
+    mta = run_virtual(model_config(scenario), scenario.resolved_build, arrivals(scenario))
     assert mta.kernel_idle
 
 

@@ -1,26 +1,14 @@
-"""A stateful test of the sans-IO NSI against a small oracle, on every build."""
+"""A stateful test of POP4 (sans-IO) against a small oracle, on every build."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from sim.core import (
-    BUILDS,
-    ControlBlockPool,
-    Effect,
-    EventId,
-    Input,
-    LoggingLevel,
-    Nsi,
-    RemoteProtocolError,
-    State,
-)
+from pop4_harness import Harness
+from sim.core import BUILDS, Effect, EventId, Input, RemoteProtocolError, State
 
-EPOCH = datetime(2002, 2, 26, 14, 43, 29)
 POOL = 5
 
 
@@ -33,7 +21,7 @@ class NsiAgainstOracle(RuleBasedStateMachine):
         self.build = build
         self.bug = Effect.LOG_4283 in build.table()[(State.OPENING, Input.CLOSE)].effects
         self.leaks = Effect.LEAK_CB in build.table()[(State.OPENING, Input.CLOSE)].effects
-        self.nsi = Nsi(build, ControlBlockPool(POOL), LoggingLevel.MAXIMUM, EPOCH)
+        self.nsi = Harness(build, size=POOL)
         self.states: dict[int, str] = {}
         self.gone: set[int] = set()
         self.leaked = 0
@@ -42,14 +30,14 @@ class NsiAgainstOracle(RuleBasedStateMachine):
         self.t = 0
 
     def _ids(self, step):
-        return [int(e.event_id) for e in step.events]
+        return step.ids
 
     @rule()
     def open(self):
         self.t += 1
         conn = self.next_conn
         self.next_conn += 1
-        step = self.nsi.connect_indication(conn, self.t)
+        step = self.nsi.open(conn, self.t)
         if len(self.states) + self.leaked + self.errored >= POOL - 1:
             assert step.refused
             assert self._ids(step) == [int(EventId.NO_FREE_CONTROL_BLOCKS)]
@@ -64,7 +52,7 @@ class NsiAgainstOracle(RuleBasedStateMachine):
         conn = data.draw(
             st.sampled_from(sorted(c for c, s in self.states.items() if s == "opening"))
         )
-        step = self.nsi.ok_response(conn, self.t)
+        step = self.nsi.ok(conn, self.t)
         assert step.effects == (Effect.SEND_CC,)
         assert self._ids(step) == []
         self.states[conn] = "open"
@@ -81,7 +69,7 @@ class NsiAgainstOracle(RuleBasedStateMachine):
         self.t += 1
         conn = data.draw(st.sampled_from(sorted(self.states)))
         was = self.states.pop(conn)
-        step = self.nsi.close_request(conn, self.t)
+        step = self.nsi.close(conn, self.t)
         if was == "opening" and self.bug:
             assert self._ids(step) == [4258, 4283]
             assert all(e.lpi == step.events[0].lpi for e in step.events)
@@ -95,9 +83,9 @@ class NsiAgainstOracle(RuleBasedStateMachine):
     @rule(data=st.data())
     def late_ok(self, data):
         conn = data.draw(st.sampled_from(sorted(self.gone)))
-        step = self.nsi.ok_response(conn, self.t)
+        step = self.nsi.ok(conn, self.t)
         assert step.effects == (Effect.DISCARD,)
-        assert step.events == ()
+        assert step.events == []
 
     @precondition(lambda self: any(s == "opening" for s in self.states.values()))
     @rule(data=st.data())

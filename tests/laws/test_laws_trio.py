@@ -15,14 +15,14 @@ from sim.strategies import builds, scenarios
 def trio_run(scenario, build):
     events, records, times = [], [], []
 
-    def on_event(event):
-        events.append(event)
-        times.append(trio.current_time())
+    def on_step(step):
+        records.append(step.record)
+        for event in step.events:
+            events.append(event)
+            times.append(trio.current_time())
 
     async def main():
-        return await run_async(
-            model_config(scenario), build, arrivals(scenario), on_event, records.append
-        )
+        return await run_async(model_config(scenario), build, arrivals(scenario), on_step)
 
     mta = trio.run(main, clock=trio.testing.MockClock(rate=0))
     return events, records, times, mta.summary()

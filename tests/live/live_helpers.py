@@ -66,6 +66,7 @@ class Running:
     events: list[Any] = field(default_factory=list)
     records: list[Any] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
+    steps: list[Any] = field(default_factory=list)
 
     def event_ids(self) -> list[int]:
         return [int(e.event_id) for e in self.events]
@@ -76,40 +77,36 @@ async def listener(
     sc: sim.Scenario | None = None,
     build: str = "pre-fix",
     *,
-    on_event: Callable[[Any], None] | None = None,
-    on_record: Callable[[Any], None] | None = None,
+    on_step: Callable[[Any], None] | None = None,
     **options: Any,
 ) -> AsyncIterator[Running]:
     """A LiveServer on 127.0.0.1, port 0; stopped (and finished) on exit. Events and records
-    are kept in the ``Running`` value and also sent to ``on_event``/``on_record``."""
+    are kept in the ``Running`` value, and every step is also sent to ``on_step``."""
     options.setdefault("time_scale", 0.1)
     options.setdefault("read_timeout", 1.0)
     events: list[Any] = []
     records: list[Any] = []
     logs: list[str] = []
+    steps: list[Any] = []
 
-    def event_sink(event: Any) -> None:
-        events.append(event)
-        if on_event is not None:
-            on_event(event)
-
-    def record_sink(record: Any) -> None:
-        records.append(record)
-        if on_record is not None:
-            on_record(record)
+    def step_sink(step: Any) -> None:
+        steps.append(step)
+        records.append(step.record)
+        events.extend(step.events)
+        if on_step is not None:
+            on_step(step)
 
     server = LiveServer(
         sc if sc is not None else scenario(),
         sim.resolve_build(build),
         ListenerOptions(host="127.0.0.1", port=0, **options),
-        on_event=event_sink,
-        on_record=record_sink,
+        on_step=step_sink,
         log=logs.append,
     )
     with trio.fail_after(60):
         async with trio.open_nursery() as nursery:
             port = await nursery.start(server.serve)
-            running = Running(server, port, events, records, logs)
+            running = Running(server, port, events, records, logs, steps)
             try:
                 yield running
             finally:

@@ -93,8 +93,7 @@ async def live_events(scenario, build, path):
         async with listener(
             scenario,
             build,
-            on_event=trace.event,
-            on_record=trace.record,
+            on_step=trace.step,
             time_scale=SCALE,
             read_timeout=5.0,
             backlog=64,
@@ -133,7 +132,7 @@ def test_live_and_simulated_runs_log_the_same_events(tmp_path):
         assert outcome == (1, 1, 1, 1), build
         assert summary.failed == 0
         s = simulated.summary
-        model = live.server.model.mta.summary()
+        model = live.server.model.mta.summary().as_dict()
         for counter in ("logged_4258", "logged_4283", "logged_9156", "opened", "timed_out"):
             assert model[counter] == s[counter], (build, counter)
 

@@ -1,6 +1,6 @@
 """A live session's trace replays byte for byte, on both drivers, whatever the peers did.
 
-The real-time model (``LiveModel``) is driven here on a MockClock that the test jumps by hand,
+The real-time clock (``RealTime``) is driven here on a MockClock that the test jumps by hand,
 with generated peer actions at generated instants (ties included), so the determinism argument
 of ``docs/live.md`` is checked on many sessions without sockets.
 """
@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 import sim
 from sim._run import replay
 from sim._trace import TraceWriter, recorded_externals, verify
-from sim.core import Kind
-from sim.live import LiveModel
+from sim.core import CloseOnTimeout, External, Kind, Refuse, SendCC
+from sim.drivers import RealTime
 from sim.scenario import model_config
 
 SCENARIO = """
@@ -47,11 +47,14 @@ class Recorder:
     cc: list[int] = field(default_factory=list)
     gone: dict[int, str] = field(default_factory=dict)
 
-    def send_cc(self, conn: int) -> None:
-        self.cc.append(conn)
-
-    def disconnect(self, conn: int, why: str) -> None:
-        self.gone[conn] = why
+    def step(self, step) -> None:
+        for action in step.actions:
+            if isinstance(action, SendCC):
+                self.cc.append(action.conn)
+            elif isinstance(action, Refuse):
+                self.gone[action.conn] = action.reason.value
+            elif isinstance(action, CloseOnTimeout):
+                self.gone[action.conn] = "response timeout"
 
 
 actions = st.one_of(
@@ -84,14 +87,12 @@ def live_session(scenario, build, script, services, scale):
 
     async def main():
         clock = trio.lowlevel.current_clock()
-        model = LiveModel(
-            model_config(scenario),
-            build,
-            recorder,
-            time_scale=scale,
-            on_event=writer.event,
-            on_record=writer.record,
-        )
+
+        def on_step(step):
+            writer.step(step)
+            recorder.step(step)
+
+        model = RealTime(model_config(scenario), build, time_scale=scale, on_step=on_step)
         model.start()
         conns: list[int] = []
         for (delay, action), service in zip(script, services, strict=False):
@@ -181,14 +182,12 @@ def test_external_inputs_are_marked_and_strictly_ordered(tmp_path):
 def test_time_scale_must_be_positive(scale):
     scenario = sim.load_scenario()
     with pytest.raises(ValueError, match="time_scale"):
-        LiveModel(
-            model_config(scenario), sim.resolve_build("pre-fix"), Recorder(), time_scale=scale
-        )
+        RealTime(model_config(scenario), sim.resolve_build("pre-fix"), time_scale=scale)
 
 
 def test_inject_refuses_what_is_not_an_external_input():
-    mta = sim.core.Mta(model_config(sim.load_scenario()), sim.resolve_build("pre-fix"), ())
+    model = sim.core.Model(model_config(sim.load_scenario()), sim.resolve_build("pre-fix"))
     with pytest.raises(ValueError, match="not an external input"):
-        mta.external(0, Kind.OK_READY, 0)
+        model.outside.inject(External(0, Kind.OK_READY, 0))
     with pytest.raises(ValueError, match="units"):
-        mta.external(0, Kind.PEER_DATA, 0)
+        model.outside.inject(External(0, Kind.PEER_DATA, 0))

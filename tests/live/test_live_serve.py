@@ -70,7 +70,7 @@ async def test_no_tpdu_size_means_128_and_segments_both_ways():
         assert b"".join(d.data for d in got) == tsdu
         await stream.aclose()
     assert live.server.stats.tsdus == 1
-    assert live.server.model.mta.stats.data_units == 1
+    assert live.server.model.mta.counters.data_units == 1
 
 
 async def test_a_late_ok_response_loses_to_the_winsock_timer():
@@ -119,8 +119,8 @@ async def test_a_peer_that_resets_before_the_cc_is_a_close_request_too():
                 await trio.sleep(0.01)
     assert live.event_ids() == [4258, 4283, 4258, 4283]
     assert live.server.stats.peer_reset == 2
-    resets = [r for r in live.records if r.kind.label == "peer_close"]
-    assert all(("reset", True) in r.detail and ("external", True) in r.detail for r in resets)
+    resets = [s for s in live.steps if s.kind.label == "peer_close"]
+    assert all(("reset", True) in s.record.detail and s.external for s in resets)
 
 
 async def test_no_free_control_block_is_a_dr_congestion():
@@ -164,7 +164,7 @@ async def test_more_connections_than_the_backlog_and_the_pool_are_refused_cleanl
         assert stats.confirmed + stats.refused_reset + stats.refused_dr == 20
         assert summary.refused == stats.refused_reset + stats.refused_dr
         await assert_serving(live.port)
-    model = live.server.model.mta.summary()
+    model = live.server.model.mta.summary().as_dict()
     assert model["refused_backlog"] == stats.refused_reset
     assert model["refused_no_cb"] == stats.refused_dr == model["logged_9156"]
 

@@ -1,0 +1,362 @@
+"""The MTA: its Winsock-like transport (backlog and response timer), its NSI listener, POP4,
+and its kernel threads. It knows nothing of who produces the peers' inputs.
+
+Rules of this module:
+
+* The MTA consumes inputs from a peer side (``sim.core._peers``: simulated peers, real ones,
+  recorded ones — all behind :class:`PeerSide`): :meth:`Mta.arrive` (a connection and its CR
+  reach the Winsock layer), :meth:`Mta.data` (data units), :meth:`Mta.close` (the peer closed
+  or reset). It tells that side what concerns it: :meth:`PeerSide.cc_sent` (the CC went out)
+  and :meth:`PeerSide.finished` (the MTA is done with the connection). Its own occurrences are
+  ``ACCEPT``, ``OK_READY`` and ``RESPONSE_TIMEOUT``, bound into the scheduler.
+* Transport (Winsock-like): a connection arriving when the backlog holds ``backlog``
+  connections is refused (TCP reset) [inferred]. Otherwise it waits in the backlog, and its
+  response timer starts: the kernel completes the TCP handshake before the application is
+  involved (domain notes, Windows TCP). If the timer fires before the OK response, the
+  transport closes the connection and, if the NSI had accepted it, delivers a Close Request
+  (KB Q319936). A connection that times out still in the backlog is dropped without reaching
+  the NSI [inferred; WSAAccept would report WSAECONNRESET]. A peer that closes while its
+  connection waits in the backlog abandons it, silently.
+* Listener: accepts the backlog's head, one connection per ``accept_time``; each accepted
+  connection becomes a connect indication at POP4 (``_pop4.py``), which takes a control block
+  or refuses it (9156).
+* Kernel: ``threads`` workers serve a FIFO queue of OK-response jobs; a job takes the
+  connection's ``service`` time [inferred load model]. A job POP4 withdraws (the hotfix's
+  cancel) is skipped if still queued; one already running finishes and its OK is discarded
+  [inferred]. On SP4 nothing is withdrawn: dead jobs stay queued and keep the kernel busy
+  [inferred].
+* Every input consumed is one :class:`~sim.core.Step` for the step sink, when there is one.
+"""
+
+from __future__ import annotations
+
+import enum
+import heapq
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from ._builds import Build
+from ._connspec import ConnSpec
+from ._counters import Counters, Summary
+from ._logging import LoggingLevel
+from ._lpi import ControlBlockPool
+from ._pop4 import Pop4
+from ._scheduler import NOT_SCHEDULED, Kind, Occurrence, Scheduler
+from ._state import State
+from ._steps import CloseOnTimeout, Record, Refusal, Refuse, SendCC, Step, Tape
+from ._time import Micros
+
+StepSink = Callable[[Step], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelConfig:
+    """The knobs of one run, in model units."""
+
+    epoch: datetime
+    response_timeout: Micros
+    backlog: int = 200
+    control_blocks: int = 20
+    open_associations: int = 0
+    threads: int = 4
+    accept_time: Micros = 0
+    logging: LoggingLevel = LoggingLevel.MAXIMUM
+    until: Micros | None = None
+
+
+class PeerSide(Protocol):
+    """Whoever produces a connection's peer inputs."""
+
+    #: Its inputs come from outside the model (real or recorded peers).
+    external: bool
+
+    def cc_sent(self, conn: int, t: Micros) -> None:
+        """The MTA sent the CC for ``conn`` at ``t``."""
+
+    def finished(self, conn: int) -> None:
+        """The MTA is done with ``conn``: no input for it will be consumed again."""
+
+
+class _Phase(enum.Enum):
+    BACKLOG = "backlog"
+    NSI = "nsi"
+
+
+@dataclass(slots=True)
+class _Conn:
+    spec: ConnSpec
+    side: PeerSide
+    phase: _Phase = _Phase.BACKLOG
+    timer: int = NOT_SCHEDULED  # seq of the pending response timeout
+
+
+class Mta:
+    """One MTA under one build, on one scheduler."""
+
+    def __init__(
+        self,
+        config: ModelConfig,
+        build: Build,
+        scheduler: Scheduler,
+        *,
+        on_step: StepSink | None = None,
+    ) -> None:
+        """``on_step``: who watches the run (a trace, a sink, a picture, the live listener).
+        Without one the MTA makes no :class:`Step`, no record and no event value, and only
+        counts (the counters are the same either way)."""
+        self.config = config
+        self.build = build
+        self.scheduler = scheduler
+        self.counters = Counters()
+        self.pool = ControlBlockPool(config.control_blocks)
+        self._on_step = on_step
+        self._tape = Tape() if on_step is not None else None
+        self.pop4 = Pop4(
+            build,
+            self.pool,
+            config.logging,
+            config.epoch,
+            counters=self.counters,
+            kernel=self,
+            transport=self,
+            tape=self._tape,
+        )
+        #: Called with a connection's number when the MTA is done with it (drivers that keep
+        #: per-connection tasks end them there).
+        self.on_finished: Callable[[int], None] | None = None
+        self._conns: dict[int, _Conn] = {}
+        self._backlog: deque[int] = deque()
+        self._backlog_live = 0
+        self._listener_busy = False
+        self._jobs: deque[tuple[int, Micros]] = deque()  # (conn, service), FIFO
+        self._withdrawn: set[int] = set()
+        self._idle_workers: list[int] = list(range(config.threads))
+        self._running: dict[int, int] = {}
+        scheduler.bind(
+            {
+                Kind.ACCEPT: self._accept,
+                Kind.OK_READY: self._ok_ready,
+                Kind.RESPONSE_TIMEOUT: self._timeout,
+            }
+        )
+
+    def start(self) -> None:
+        """Open the associations that exist when the run starts (no input, no event)."""
+        for k in range(self.config.open_associations):
+            self.pop4.preopen(-1 - k)
+
+    # -- queries -----------------------------------------------------------------------------
+    def holds(self, conn: int) -> bool:
+        """The MTA still has this connection (it is not done with it)."""
+        return conn in self._conns
+
+    def state(self, conn: int) -> State:
+        return self.pop4.state(conn)
+
+    @property
+    def held(self) -> int:
+        return len(self._conns)
+
+    @property
+    def quiet(self) -> bool:
+        """No connection in flight and no kernel work left."""
+        return not self._conns and self.kernel_idle
+
+    @property
+    def kernel_idle(self) -> bool:
+        """No OK-response job queued, running or withdrawn-but-remembered."""
+        return not self._running and not self._jobs and not self._withdrawn
+
+    def summary(self) -> Summary:
+        """The counters and the state the run ended in."""
+        return Summary.of(
+            self.counters,
+            cb_in_use=self.pool.in_use,
+            cb_leaked=self.pool.leaked,
+            open_associations=self.pop4.open_associations,
+        )
+
+    # -- inputs from the peer side -----------------------------------------------------------
+    def arrive(self, spec: ConnSpec, t: Micros, side: PeerSide) -> bool:
+        """A connection and its CR reach the Winsock layer. ``False``: refused (backlog full),
+        and the MTA is already done with it."""
+        self.counters.connections += 1
+        conn = spec.conn
+        refused = self._backlog_live >= self.config.backlog
+        if refused:
+            self.counters.refused_backlog += 1
+            tape = self._tape
+            if tape is not None:
+                tape.actions.append(Refuse(conn, Refusal.BACKLOG))
+                detail = (*spec.record_items(), ("refused", Refusal.BACKLOG.value))
+                self._emit(Record(t, Kind.ARRIVAL, conn, detail), side.external)
+            side.finished(conn)
+            if self.on_finished is not None:
+                self.on_finished(conn)
+            return False
+        state = _Conn(spec, side)
+        self._conns[conn] = state
+        self._backlog.append(conn)
+        self._backlog_live += 1
+        sched = self.scheduler
+        state.timer = sched.at(t + self.config.response_timeout, Kind.RESPONSE_TIMEOUT, conn)
+        if not self._listener_busy:
+            self._listener_busy = True
+            sched.at(t + self.config.accept_time, Kind.ACCEPT, -1)
+        if self._tape is not None:
+            self._emit(Record(t, Kind.ARRIVAL, conn, spec.record_items()), side.external)
+        return True
+
+    def data(self, conn: int, t: Micros, units: int, detail: tuple[tuple[str, Any], ...]) -> None:
+        """``units`` data units from the peer of a connection the MTA holds."""
+        side = self._conns[conn].side
+        if side.external and self.pop4.state(conn) is not State.OPEN:
+            # Only when a live trace is replayed on another build: this build has not sent the
+            # CC that made the real peer send its data. Nothing reaches the POP4 table.
+            if self._tape is not None:
+                self._emit(Record(t, Kind.PEER_DATA, conn, detail), True, dropped=True)
+            return
+        pop4 = self.pop4
+        for _ in range(units):
+            pop4.data(conn, t)
+        if self._tape is not None:
+            self._emit(Record(t, Kind.PEER_DATA, conn, detail), side.external)
+
+    def close(self, conn: int, t: Micros, detail: tuple[tuple[str, Any], ...]) -> None:
+        """The peer of a connection the MTA holds closed or reset it."""
+        state = self._conns[conn]
+        if state.phase is _Phase.BACKLOG:
+            self.counters.abandoned_in_backlog += 1
+            self._backlog_live -= 1  # lazily removed from the deque (_pop_backlog)
+        else:
+            self.pop4.close_request(conn, t)
+        self._forget(conn)
+        if self._tape is not None:
+            self._emit(Record(t, Kind.PEER_CLOSE, conn, detail), state.side.external)
+
+    # -- the MTA's own occurrences -----------------------------------------------------------
+    def _accept(self, occ: Occurrence) -> None:
+        t = occ[0]
+        conn = self._pop_backlog()
+        if conn is None:
+            self._listener_busy = False
+            return
+        self.counters.accepted += 1
+        state = self._conns[conn]
+        state.phase = _Phase.NSI
+        assoc = self.pop4.connect_indication(conn, t)
+        if self._backlog_live:
+            self.scheduler.at(t + self.config.accept_time, Kind.ACCEPT, -1)
+        else:
+            self._listener_busy = False
+        if self._tape is not None:
+            detail = (
+                (("refused", Refusal.NO_CONTROL_BLOCK.value),)
+                if assoc is None
+                else (("cb", assoc.cb),)
+            )
+            self._emit(Record(t, Kind.ACCEPT, conn, detail), False)
+
+    def _ok_ready(self, occ: Occurrence) -> None:
+        t, _, _, conn, worker = occ
+        del self._running[worker]
+        # A job withdrawn while it was already running ends here (a queued one is skipped in
+        # _next_job): either way the connection leaves the withdrawn set.
+        self._withdrawn.discard(conn)
+        self.pop4.ok_response(conn, t)
+        self._next_job(t, worker)
+        if self._tape is not None:
+            self._emit(Record(t, Kind.OK_READY, conn, (("worker", worker),)), False)
+
+    def _timeout(self, occ: Occurrence) -> None:
+        t = occ[0]
+        conn = occ[3]
+        state = self._conns[conn]
+        state.timer = NOT_SCHEDULED
+        self.counters.timed_out += 1
+        in_backlog = state.phase is _Phase.BACKLOG
+        if self._tape is not None:
+            self._tape.actions.append(CloseOnTimeout(conn, in_backlog))
+        if in_backlog:
+            self.counters.timed_out_in_backlog += 1
+            self._backlog_live -= 1  # lazily removed from the deque (_pop_backlog)
+        else:
+            self.pop4.close_request(conn, t)
+        self._forget(conn)
+        if self._tape is not None:
+            self._emit(Record(t, Kind.RESPONSE_TIMEOUT, conn), False)
+
+    # -- POP4's ports: the kernel and the transport ------------------------------------------
+    def request_ok(self, conn: int, t: Micros) -> None:
+        """POP4 asks the kernel for the OK response of ``conn``."""
+        service = self._conns[conn].spec.service
+        if self._idle_workers:
+            self._start_job(t, heapq.heappop(self._idle_workers), conn, service)
+        else:
+            # Queued with its service time: on SP4 the job of a connection that closes meanwhile
+            # still runs (and keeps a kernel thread busy).
+            self._jobs.append((conn, service))
+
+    def withdraw_ok(self, conn: int) -> None:
+        """POP4 withdraws the OK-response job of ``conn`` (the hotfix's cancel)."""
+        self._withdrawn.add(conn)
+
+    def send_cc(self, conn: int, t: Micros) -> None:
+        """POP4's OK response goes out as the CC: the response timer stops."""
+        self.counters.opened += 1
+        state = self._conns[conn]
+        if self._tape is not None:
+            self._tape.actions.append(SendCC(conn))
+        self.scheduler.cancel(state.timer)
+        state.timer = NOT_SCHEDULED
+        state.side.cc_sent(conn, t)
+
+    def refuse(self, conn: int, reason: Refusal) -> None:
+        """POP4 refused the connection (no free control block)."""
+        self.counters.refused_no_cb += 1
+        if self._tape is not None:
+            self._tape.actions.append(Refuse(conn, reason))
+        self._forget(conn)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _emit(self, record: Record, external: bool, *, dropped: bool = False) -> None:
+        assert self._tape is not None and self._on_step is not None
+        self._on_step(self._tape.take(record, external, dropped))
+
+    def _forget(self, conn: int) -> None:
+        state = self._conns.pop(conn)
+        self.scheduler.cancel(state.timer)
+        state.side.finished(conn)
+        if self.on_finished is not None:
+            self.on_finished(conn)
+
+    def _next_job(self, t: Micros, worker: int) -> None:
+        jobs = self._jobs
+        withdrawn = self._withdrawn
+        while jobs:
+            conn, service = jobs.popleft()
+            if conn in withdrawn:
+                withdrawn.discard(conn)
+                continue
+            self._start_job(t, worker, conn, service)
+            return
+        heapq.heappush(self._idle_workers, worker)
+
+    def _start_job(self, t: Micros, worker: int, conn: int, service: Micros) -> None:
+        self._withdrawn.discard(conn)
+        self._running[worker] = conn
+        self.scheduler.at(t + service, Kind.OK_READY, conn, worker)
+
+    def _pop_backlog(self) -> int | None:
+        backlog = self._backlog
+        conns = self._conns
+        while backlog:
+            conn = backlog.popleft()
+            state = conns.get(conn)
+            if state is not None and state.phase is _Phase.BACKLOG:
+                self._backlog_live -= 1
+                return conn
+        return None
