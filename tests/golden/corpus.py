@@ -7,9 +7,12 @@ Layout of ``tests/golden/corpus/`` (every file gzip-compressed, written determin
   ``mtasim run <scenario> --build <build>`` writes it: the trace (``--record``), and the events in
   EV0, Event Viewer and JSON Lines form (``--format``). The trio and batch drivers must both
   reproduce each file.
-* ``generated/scenarios.jsonl.gz``: generated scenarios (``sim.strategies.scenarios()``), one
-  ``Scenario.to_dict()`` per line; ``generated/<build>.jsonl.gz``: for each of them, in order, one
-  JSON object ``{"trace": ..., "ev0": ..., "eventviewer": ..., "jsonl": ...}``.
+* ``generated/<set>/scenarios.jsonl.gz``: generated scenarios, one ``Scenario.to_dict()`` per
+  line; ``generated/<set>/<build>.jsonl.gz``: for each of them, in order, one JSON object
+  ``{"trace": ..., "ev0": ..., "eventviewer": ..., "jsonl": ...}``. Two sets: ``strategies``
+  (200 from ``sim.strategies.scenarios()``) and ``ties`` (100 on a half-second grid with
+  ``until``, many groups, latency jitter and data, so that the tie rule and the end of a run
+  decide much).
 * ``live/<name>.trace.gz``: live sessions (``mtasim serve --record`` against real peers),
   which ``mtasim replay --check`` must reproduce on both drivers.
 
@@ -35,7 +38,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
 FORMS = ("ev0", "eventviewer", "jsonl")
-GENERATED_COUNT = 200
+#: Generated sets and how many scenarios each holds.
+GENERATED = {"strategies": 200, "ties": 100}
 
 _TOOL = re.compile(rb'"tool":"mtasim [^"]*"')
 
@@ -91,11 +95,12 @@ def bundled_cases() -> Iterator[tuple[str, str]]:
             yield name, build
 
 
-def generated_scenarios() -> list[Any]:
-    """The committed generated scenarios."""
+def generated_scenarios(name: str) -> list[Any]:
+    """The committed scenarios of one generated set."""
     from sim.scenario import scenario_from_dict
 
-    lines = read_gz(CORPUS / "generated" / "scenarios.jsonl.gz").decode("utf-8").splitlines()
+    path = CORPUS / "generated" / name / "scenarios.jsonl.gz"
+    lines = read_gz(path).decode("utf-8").splitlines()
     return [scenario_from_dict(json.loads(line), f"<corpus {i}>") for i, line in enumerate(lines)]
 
 
@@ -110,12 +115,70 @@ def write_bundled(tmp: Path) -> None:
         print(f"bundled {name} {build}: {len(outputs['trace'])} trace bytes", file=sys.stderr)
 
 
-def draw_scenarios(count: int) -> list[Any]:
+def _ties_strategy() -> Any:
+    """Scenarios on a half-second grid, with ``until`` (written for the corpus only)."""
+    import math
+
+    from hypothesis import strategies as st
+
+    from sim.core import LoggingLevel
+    from sim.scenario import validate
+
+    def halves(top: float, low: float = 0.0) -> Any:
+        return st.integers(0, int((top - low) * 2)).map(lambda k: low + k / 2)
+
+    @st.composite
+    def draw(d: Any) -> Any:
+        blocks = d(st.integers(2, 8))
+        groups = [
+            {
+                "name": f"peer-{i + 1}",
+                "at": d(halves(5.0)),
+                "count": d(st.integers(1, 30)),
+                "process": d(st.sampled_from(["fixed", "poisson"])),
+                "interval": d(halves(3.0)),
+                "rate": d(st.sampled_from([1.0, 2.0, 0.5, 4.0])),
+                "hold": d(st.one_of(halves(5.0), st.just(math.inf))),
+                "give_up": d(st.one_of(st.just(math.inf), halves(10.0, 0.5))),
+                "latency": d(halves(1.0)),
+                "latency_jitter": d(st.sampled_from([0.0, 0.5])),
+                "data_units": d(st.integers(0, 3)),
+                "close": d(st.sampled_from(["close", "reset"])),
+            }
+            for i in range(d(st.integers(1, 4)))
+        ]
+        data = {
+            "name": "ties",
+            "seed": d(st.integers(0, 2**16)),
+            "until": d(st.one_of(st.just(math.inf), halves(60.0, 0.5))),
+            "winsock": {"response_timeout": d(halves(10.0, 0.5)), "backlog": d(st.integers(1, 10))},
+            "mta": {
+                "control_blocks": blocks,
+                "open_associations": d(st.integers(0, blocks - 1)),
+                "threads": d(st.integers(1, 4)),
+                "ok_delay": d(halves(10.0)),
+                "ok_delay_jitter": d(st.sampled_from([0.0, 0.5, 2.0])),
+                "accept_time": d(halves(1.0)),
+                "logging": d(st.sampled_from([lv.label for lv in reversed(LoggingLevel)])),
+            },
+            "peers": groups,
+        }
+        return validate(data, "<ties>")
+
+    return draw()
+
+
+def draw_scenarios(name: str, count: int) -> list[Any]:
     """Draw ``count`` distinct scenarios (once, when the corpus is made; they are committed)."""
     from hypothesis import HealthCheck, given, settings
 
     from sim.strategies import builds, scenarios
 
+    strategy = (
+        scenarios(max_groups=3, max_connections=30, build=builds())
+        if name == "strategies"
+        else _ties_strategy()
+    )
     found: dict[str, Any] = {}
 
     @settings(
@@ -125,7 +188,7 @@ def draw_scenarios(count: int) -> list[Any]:
         deadline=None,
         suppress_health_check=list(HealthCheck),
     )
-    @given(scenarios(max_groups=3, max_connections=30, build=builds()))
+    @given(strategy)
     def collect(scenario: Any) -> None:
         if len(found) < count:
             found.setdefault(scenario.digest(), scenario)
@@ -136,18 +199,19 @@ def draw_scenarios(count: int) -> list[Any]:
     return list(found.values())
 
 
-def write_generated(tmp: Path) -> None:
-    drawn = draw_scenarios(GENERATED_COUNT)
+def write_generated(tmp: Path, name: str, count: int) -> None:
+    folder = CORPUS / "generated" / name
+    drawn = draw_scenarios(name, count)
     lines = "".join(json.dumps(s.to_dict(), sort_keys=True) + "\n" for s in drawn)
-    write_gz(CORPUS / "generated" / "scenarios.jsonl.gz", lines.encode("utf-8"))
-    scenarios = generated_scenarios()  # as the test reads them back
+    write_gz(folder / "scenarios.jsonl.gz", lines.encode("utf-8"))
+    scenarios = generated_scenarios(name)  # as the test reads them back
     for build in build_aliases():
         rows = []
         for scenario in scenarios:
             outputs = run_outputs(scenario, build, "batch", tmp)
             rows.append(json.dumps({k: v.decode("utf-8") for k, v in outputs.items()}) + "\n")
-        write_gz(CORPUS / "generated" / f"{build}.jsonl.gz", "".join(rows).encode("utf-8"))
-        print(f"generated {build}: {len(rows)} scenarios", file=sys.stderr)
+        write_gz(folder / f"{build}.jsonl.gz", "".join(rows).encode("utf-8"))
+        print(f"generated {name} {build}: {len(rows)} scenarios", file=sys.stderr)
 
 
 #: Live sessions: (name, scenario, build, time scale, the peers' plan). Each is served on
@@ -248,7 +312,8 @@ def main(parts: list[str]) -> int:
         if "bundled" in parts:
             write_bundled(Path(tmp))
         if "generated" in parts:
-            write_generated(Path(tmp))
+            for name, count in GENERATED.items():
+                write_generated(Path(tmp), name, count)
     if "live" in parts:
         write_live()
     return 0

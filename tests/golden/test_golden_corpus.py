@@ -11,6 +11,7 @@ import pytest
 from corpus import (
     CORPUS,
     FORMS,
+    GENERATED,
     build_aliases,
     bundled_cases,
     generated_scenarios,
@@ -64,32 +65,30 @@ def test_bundled_scenarios_through_the_command(name, build, driver, tmp_path, ca
     assert "identical to the recording" in capsys.readouterr().err
 
 
-@pytest.fixture(scope="module")
-def generated():
-    return generated_scenarios()
-
-
 def test_the_corpus_holds_every_case():
     assert len(list((CORPUS / "bundled").glob("*/*.gz"))) == len(list(bundled_cases())) * 4
-    assert len(generated_scenarios()) == 200
+    for name, count in GENERATED.items():
+        assert len(generated_scenarios(name)) == count
     assert len(list((CORPUS / "live").glob("*.trace.gz"))) >= 4
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
 @pytest.mark.parametrize("build", build_aliases())
-def test_generated_scenarios(build, driver, generated, tmp_path):
-    lines = read_gz(CORPUS / "generated" / f"{build}.jsonl.gz").decode("utf-8").splitlines()
+@pytest.mark.parametrize("name", list(GENERATED))
+def test_generated_scenarios(name, build, driver, tmp_path):
+    generated = generated_scenarios(name)
+    lines = read_gz(CORPUS / "generated" / name / f"{build}.jsonl.gz").decode("utf-8").splitlines()
     assert len(lines) == len(generated)
     for index, (scenario, line) in enumerate(zip(generated, lines, strict=True)):
         expected = json.loads(line)
         outputs = run_outputs(scenario, build, driver, tmp_path)
         for form, data in outputs.items():
-            assert_same(f"generated #{index} {build} {form}", data, expected[form].encode("utf-8"))
+            assert_same(f"{name} #{index} {build} {form}", data, expected[form].encode("utf-8"))
         # The recorded trace replays to itself.
         recorded, again = tmp_path / "recorded.jsonl", tmp_path / "again.jsonl"
         recorded.write_text(expected["trace"], encoding="utf-8")
         replay(recorded, driver=driver, record=again, keep=False)
-        assert_same(f"generated #{index} {build} replay", again.read_bytes(), recorded.read_bytes())
+        assert_same(f"{name} #{index} {build} replay", again.read_bytes(), recorded.read_bytes())
 
 
 LIVE = sorted(p.name[: -len(".trace.gz")] for p in (CORPUS / "live").glob("*.trace.gz"))
