@@ -1,10 +1,11 @@
 """Live mode: the NSI listener on real TCP, speaking RFC 1006 / ISO 8073 class 0.
 
 The same sans-IO core as the simulator (``sim.core.Mta``) decides everything; real peers'
-actions reach it as external inputs on a real-time heap, so a recorded live session replays
-byte for byte in the simulator (``docs/live.md``).
+actions reach it as outside inputs on the real-time clock (``sim.drivers.RealTime``), so a
+recorded live session replays byte for byte in the simulator (``docs/live.md``).
 
-``_rfc1006``: the sans-IO codec (TPKT framing, CR/CC/DR/DT, :class:`FrameError`).
+The RFC 1006 / class 0 codec and connection state machine are ``sim.wire`` (pure); this
+package keeps the sockets, the tasks, backpressure and timeouts.
 ``_server``: :class:`LiveServer`, the listener. ``_peer``: the RFC 1006 client.
 """
 
@@ -17,33 +18,6 @@ from ._peer import (
     play_scenario,
     run_peers,
 )
-from ._rfc1006 import (
-    DEFAULT_MAX_LENGTH,
-    DEFAULT_TPDU_SIZE,
-    DR_CONGESTION,
-    DR_REASONS,
-    MAX_TPDU_SIZE,
-    MIN_TPDU_SIZE,
-    Code,
-    ConnectionConfirm,
-    ConnectionRequest,
-    Data,
-    Decoder,
-    DisconnectConfirm,
-    DisconnectRequest,
-    ErrorTpdu,
-    FrameError,
-    Reassembler,
-    Tpdu,
-    encode_cc,
-    encode_cr,
-    encode_dr,
-    encode_dt,
-    parse_tpdu,
-    segment,
-    size_code,
-    tpkt,
-)
 from ._server import (
     DEFAULT_PORT,
     ListenerOptions,
@@ -54,42 +28,17 @@ from ._server import (
 )
 
 __all__ = [
-    "DEFAULT_MAX_LENGTH",
     "DEFAULT_PORT",
-    "DEFAULT_TPDU_SIZE",
-    "DR_CONGESTION",
-    "DR_REASONS",
-    "MAX_TPDU_SIZE",
-    "MIN_TPDU_SIZE",
     "OUTCOMES",
-    "Code",
-    "ConnectionConfirm",
-    "ConnectionRequest",
-    "Data",
-    "Decoder",
-    "DisconnectConfirm",
-    "DisconnectRequest",
-    "ErrorTpdu",
-    "FrameError",
     "ListenError",
     "ListenerOptions",
     "ListenerStats",
     "LiveServer",
     "PeerOptions",
     "PeerSummary",
-    "Reassembler",
-    "Tpdu",
     "connect_once",
-    "encode_cc",
-    "encode_cr",
-    "encode_dr",
-    "encode_dt",
     "parse_target",
-    "parse_tpdu",
     "play_scenario",
     "run_peers",
-    "segment",
-    "size_code",
-    "tpkt",
     "tsap_text",
 ]

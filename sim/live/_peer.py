@@ -33,7 +33,7 @@ import trio
 
 from ..core import ConnSpec
 from ..scenario import Scenario, arrivals
-from ._rfc1006 import (
+from ..wire import (
     DEFAULT_TPDU_SIZE,
     DR_REASONS,
     ConnectionConfirm,

@@ -29,7 +29,6 @@ Rules of this module:
 from __future__ import annotations
 
 import contextlib
-import enum
 import errno
 import math
 import random
@@ -56,22 +55,16 @@ from ..core import (
 from ..drivers import RealTime
 from ..scenario import Scenario, model_config
 from ..scenario._plan import jittered, stream
-from ._rfc1006 import (
+from ..wire import (
     DEFAULT_MAX_LENGTH,
-    DEFAULT_TPDU_SIZE,
     DR_CONGESTION,
     MAX_TPDU_SIZE,
     MIN_TPDU_SIZE,
-    ConnectionRequest,
-    Data,
-    Decoder,
-    ErrorTpdu,
-    FrameError,
-    Reassembler,
-    Tpdu,
-    encode_cc,
-    encode_dr,
-    segment,
+    Class0Connection,
+    ConnectRequested,
+    Phase,
+    ProtocolViolation,
+    TsduReceived,
 )
 
 DEFAULT_PORT = 10102
@@ -145,13 +138,6 @@ class ListenerStats:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-class _Phase(enum.Enum):
-    CR = "waiting for the CR"
-    OPENING = "waiting for the OK response"
-    OPEN = "open"
-    CLOSING = "closing"
-
-
 @dataclass(slots=True, eq=False)
 class _Link:
     """One TCP connection."""
@@ -159,12 +145,8 @@ class _Link:
     number: int
     address: str
     stream: trio.SocketStream
-    decoder: Decoder
-    reassembler: Reassembler
-    phase: _Phase = _Phase.CR
+    wire: Class0Connection
     conn: int | None = None
-    cr: ConnectionRequest | None = None
-    tpdu_size: int = DEFAULT_TPDU_SIZE
     outbox: list[bytes] = field(default_factory=list)
     outbox_size: int = 0
     wake: trio.Event = field(default_factory=trio.Event)
@@ -173,9 +155,8 @@ class _Link:
     abort: bool = False
 
     @property
-    def ref(self) -> int:
-        """Our SRC-REF for this connection (never 0)."""
-        return self.number % 0xFFFF + 1
+    def closing(self) -> bool:
+        return self.wire.phase in (Phase.CLOSING, Phase.ERROR)
 
     def enqueue(self, data: bytes) -> None:
         self.outbox.append(data)
@@ -326,13 +307,14 @@ class LiveServer:
                 _reset(stream)
                 continue
             self._cap_logged = False
-            link = _Link(
-                number,
-                _address(stream),
-                stream,
-                Decoder(DEFAULT_MAX_LENGTH),
-                Reassembler(opts.max_tsdu),
+            # Our SRC-REF for the connection: never 0.
+            wire = Class0Connection(
+                number % 0xFFFF + 1,
+                max_tpdu=opts.max_tpdu,
+                max_tsdu=opts.max_tsdu,
+                max_length=DEFAULT_MAX_LENGTH,
             )
+            link = _Link(number, _address(stream), stream, wire)
             self._links[number] = link
             self.stats.peak_connections = max(self.stats.peak_connections, len(self._links))
             nursery.start_soon(self._handle, link)
@@ -355,14 +337,14 @@ class LiveServer:
     # -- reading -------------------------------------------------------------------------
     async def _reader(self, link: _Link) -> None:
         opts = self.options
-        decoder = link.decoder
+        wire = link.wire
         cr_deadline = trio.current_time() + opts.read_timeout
         frame_start = -1  # stream offset of an incomplete TPKT
         frame_deadline = math.inf
         while True:
-            if link.phase is _Phase.CR:
+            if wire.phase is Phase.CR:
                 deadline = cr_deadline
-            elif decoder.buffered:
+            elif wire.buffered:
                 deadline = frame_deadline
             else:
                 deadline = math.inf
@@ -375,89 +357,58 @@ class LiveServer:
                     return
             if timer.cancelled_caught:
                 self.stats.read_timeouts += 1
-                waited = "no complete CR" if link.phase is _Phase.CR else "an incomplete TPKT"
+                waited = "no complete CR" if wire.phase is Phase.CR else "an incomplete TPKT"
                 self._violation(
                     link,
-                    decoder.offset,
+                    wire.offset,
                     f"read timeout: {waited} after {opts.read_timeout:g} s "
-                    f"({decoder.buffered} octets of a frame buffered)",
+                    f"({wire.buffered} octets of a frame buffered)",
                     count=False,
                 )
                 return
             if not data:
                 self._gone(link, reset=False)
                 return
-            fault: FrameError | None = None
-            try:
-                tpdus = decoder.feed(data)
-            except FrameError as exc:
-                tpdus, fault = list(exc.tpdus), exc
             units = 0
-            try:
-                for tpdu in tpdus:
-                    units += self._on_tpdu(link, tpdu)
-            except FrameError as exc:
-                fault = exc  # earlier in the stream than a decoding fault
+            fault: ProtocolViolation | None = None
+            for event in wire.receive_data(data):
+                if isinstance(event, ConnectRequested):
+                    self._connect_request(link, event)
+                elif isinstance(event, TsduReceived):
+                    units += 1
+                    self.stats.tsdus += 1
+                    self.stats.data_octets += len(event.tsdu)
+                    if self.options.echo:
+                        for piece in wire.send_data(event.tsdu):
+                            link.enqueue(piece)
+                else:
+                    fault = event
             if units and link.conn is not None:
                 self.model.data(link.conn, units)
             if fault is not None:
                 self._violation(link, fault.offset, fault.message)
                 return
-            if link.phase is _Phase.CLOSING:
+            if link.closing:
                 # The model dropped it; the writer closes it. Read no more.
                 await trio.sleep_forever()
-            start = decoder.offset - decoder.buffered
-            if decoder.buffered and start != frame_start:
+            start = wire.offset - wire.buffered
+            if wire.buffered and start != frame_start:
                 frame_start = start
                 frame_deadline = trio.current_time() + opts.read_timeout
             while link.outbox_size > OUTBOX_LIMIT:
                 link.space = trio.Event()
                 await link.space.wait()
 
-    def _on_tpdu(self, link: _Link, tpdu: Tpdu) -> int:
-        """Act on one TPDU from the peer; return the TSDUs it completed (0 or 1)."""
-        phase = link.phase
-        if phase is _Phase.CLOSING:
-            return 0
-        if phase is _Phase.CR:
-            if not isinstance(tpdu, ConnectionRequest):
-                raise FrameError(tpdu.offset, f"expected a CR, got a {tpdu.name}")
-            self._connect_request(link, tpdu)
-            return 0
-        if isinstance(tpdu, Data):
-            if phase is not _Phase.OPEN:
-                raise FrameError(tpdu.offset, "DT before the CC (class 0: no data before the CC)")
-            tsdu = link.reassembler.add(tpdu)
-            if tsdu is None:
-                return 0
-            self.stats.tsdus += 1
-            self.stats.data_octets += len(tsdu)
-            if self.options.echo:
-                for piece in segment(tsdu, link.tpdu_size):
-                    link.enqueue(piece)
-            return 1
-        if isinstance(tpdu, ConnectionRequest):
-            raise FrameError(tpdu.offset, "a second CR on the same connection")
-        if isinstance(tpdu, ErrorTpdu):
-            raise FrameError(tpdu.offset, f"the peer sent an ER (reject cause {tpdu.cause})")
-        raise FrameError(
-            tpdu.offset, f"unexpected {tpdu.name} from the peer (class 0: a CR, then DT)"
-        )
-
-    def _connect_request(self, link: _Link, cr: ConnectionRequest) -> None:
+    def _connect_request(self, link: _Link, request: ConnectRequested) -> None:
         self.stats.connect_requests += 1
-        link.cr = cr
-        link.phase = _Phase.OPENING
-        proposed = cr.tpdu_size if cr.tpdu_size is not None else DEFAULT_TPDU_SIZE
-        link.tpdu_size = min(proposed, self.options.max_tpdu)
-        peer = tsap_text(cr.calling_tsap)
+        peer = tsap_text(request.cr.calling_tsap)
         conn = self.model.arrival(self._service.draw(peer), peer)
         link.conn = conn
         self._by_conn[conn] = link
 
     def _gone(self, link: _Link, *, reset: bool) -> None:
         """The peer closed (EOF) or reset the connection."""
-        if link.phase is _Phase.CLOSING:
+        if link.closing:
             return
         if link.conn is None:
             self.stats.closed_before_cr += 1
@@ -469,7 +420,7 @@ class LiveServer:
         self.model.close(link.conn, reset=reset)
 
     def _violation(self, link: _Link, offset: int, message: str, *, count: bool = True) -> None:
-        if link.phase is _Phase.CLOSING:
+        if link.wire.phase is Phase.CLOSING:
             return
         if count:
             self.stats.protocol_errors += 1
@@ -499,7 +450,7 @@ class LiveServer:
                 if timer.cancelled_caught:
                     self._violation(
                         link,
-                        link.decoder.offset,
+                        link.wire.offset,
                         f"the peer read nothing for {timeout:g} s (send blocked)",
                     )
                     link.abort = True
@@ -526,37 +477,27 @@ class LiveServer:
 
     def _send_cc(self, conn: int) -> None:
         link = self._by_conn.get(conn)
-        if link is None or link.cr is None or link.phase is not _Phase.OPENING:
+        if link is None or link.wire.phase is not Phase.OPENING:
             return
-        cr = link.cr
-        link.phase = _Phase.OPEN
         self.stats.confirmed += 1
-        link.enqueue(
-            encode_cc(
-                cr.src_ref,
-                link.ref,
-                calling=cr.calling_tsap,
-                called=cr.called_tsap,
-                tpdu_size=link.tpdu_size,
-            )
-        )
+        link.enqueue(link.wire.confirm())
 
     def _disconnect(self, conn: int, refusal: Refusal | None) -> None:
         """The model refused the connection, or its Winsock timer closed it (``None``)."""
         link = self._by_conn.pop(conn, None)
-        if link is None or link.phase is _Phase.CLOSING:
+        if link is None or link.closing:
             return
-        link.phase = _Phase.CLOSING
         if refusal is Refusal.NO_CONTROL_BLOCK:
             self.stats.refused_dr += 1
-            assert link.cr is not None
-            link.enqueue(encode_dr(link.cr.src_ref, 0, DR_CONGESTION))
+            link.enqueue(link.wire.refuse(DR_CONGESTION))
             link.close_mode = "close"
         elif refusal is Refusal.BACKLOG:
             self.stats.refused_reset += 1
+            link.wire.close()
             link.close_mode = "reset"
         else:
             self.stats.closed_by_timer += 1
+            link.wire.close()
             link.close_mode = "close"
         link.wake.set()
 

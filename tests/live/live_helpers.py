@@ -11,15 +11,8 @@ from typing import Any
 import trio
 
 import sim
-from sim.live import (
-    ConnectionConfirm,
-    Data,
-    Decoder,
-    ListenerOptions,
-    LiveServer,
-    encode_cr,
-    encode_dt,
-)
+from sim.live import ListenerOptions, LiveServer
+from sim.wire import ConnectionConfirm, Data, Decoder, encode_cr, encode_dt
 
 #: A quick MTA: the OK response 0.2 virtual seconds after the CR.
 FAST = """

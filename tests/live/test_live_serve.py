@@ -18,16 +18,14 @@ from live_helpers import (
     send_raw,
 )
 
-from sim.live import (
+from sim.live import ListenerOptions, PeerOptions, run_peers
+from sim.wire import (
     DR_CONGESTION,
     ConnectionConfirm,
     Decoder,
     DisconnectRequest,
-    ListenerOptions,
-    PeerOptions,
     encode_cr,
     encode_dt,
-    run_peers,
     tpkt,
 )
 
@@ -340,7 +338,7 @@ async def test_a_peer_that_sends_but_never_reads_is_bounded_and_closed():
                         # OUTBOX_LIMIT, plus the echo of what one read completed (one TSDU at
                         # most, with its DT headers).
                         assert link.outbox_size <= 65536 + 65536 + 8192
-                        assert link.decoder.buffered <= 8196
+                        assert link.wire.buffered <= 8196
                 nursery.cancel_scope.cancel()
         await stream.aclose()
         await assert_serving(live.port)

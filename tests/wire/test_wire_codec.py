@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.live import (
+from sim.wire import (
     ConnectionConfirm,
     ConnectionRequest,
     Data,
