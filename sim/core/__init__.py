@@ -65,7 +65,16 @@ from ._steps import (
     Step,
     Tape,
 )
-from ._time import MICROS_PER_SECOND, Micros, to_micros, to_seconds
+from ._time import (
+    MICROS_PER_SECOND,
+    Micros,
+    clock12,
+    duration_text,
+    exact_seconds,
+    seconds_text,
+    to_micros,
+    to_seconds,
+)
 
 __all__ = [
     "BAD_LPI_ERROR_CODE",
@@ -135,9 +144,13 @@ __all__ = [
     "TaskHeader",
     "Transition",
     "build_names",
+    "clock12",
     "diff",
+    "duration_text",
+    "exact_seconds",
     "is_logged",
     "resolve_build",
+    "seconds_text",
     "table",
     "to_micros",
     "to_seconds",

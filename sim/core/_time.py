@@ -48,3 +48,32 @@ def to_seconds(t: int) -> float:
 def at(epoch: datetime, t: int) -> datetime:
     """The wall-clock instant ``t`` microseconds after ``epoch``."""
     return epoch + timedelta(microseconds=t)
+
+
+# -- the one formatter of times for people ----------------------------------------------------
+def exact_seconds(us: int) -> str:
+    """Microseconds as exact seconds, no trailing zeros: ``21``, ``21.000001``, ``-0.5``."""
+    sign = "-" if us < 0 else ""
+    whole, frac = divmod(abs(us), MICROS_PER_SECOND)
+    return sign + f"{whole}.{frac:06d}".rstrip("0").rstrip(".")
+
+
+def seconds_text(t: int | None) -> str:
+    """An instant in exact seconds: ``21 s``, ``21.000001 s``; ``-`` for none."""
+    return "-" if t is None else f"{exact_seconds(t)} s"
+
+
+def duration_text(us: int) -> str:
+    """A duration for labels: ``21 s``, ``0.5 s``; under a millisecond in µs (``1 µs``)."""
+    if us and abs(us) < 1000:
+        return f"{us} µs"
+    return f"{exact_seconds(us)} s"
+
+
+def clock12(when: datetime, *, event_viewer: bool = False) -> str:
+    """The 12-hour clock the MTA prints: ``02:43:50pm`` (EV0.LOG: two-digit hour, lower-case
+    am/pm, KB Q319936), or as Event Viewer shows it: ``2:43:50 PM``."""
+    hour = when.hour % 12 or 12
+    if event_viewer:
+        return f"{hour}:{when:%M:%S} {'AM' if when.hour < 12 else 'PM'}"
+    return f"{hour:02d}:{when:%M:%S}{'am' if when.hour < 12 else 'pm'}"

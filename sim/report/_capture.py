@@ -1,17 +1,13 @@
-"""Running a scenario for the pictures: records and events with the connection of each event.
+"""Running a scenario for the pictures: the steps of a run, kept.
 
 Rules of this module:
 
-* A :class:`RunLog` is what a run produced, frozen: the input records and the events in the
-  order the model produced them, plus, for each event, the connection whose step logged it.
-  The pictures (sequence diagrams, narration) need that link; an :class:`~sim.Event` does not
-  carry its connection.
-* The link comes from the drivers' sink order, which both drivers guarantee: for each model
-  step, its records go to the sinks before its events, and every step that logs an event
-  consumed exactly one input (one record). So an event belongs to the connection of the last
-  record seen before it.
-* The default driver is ``batch`` (fast; identical records and events to ``trio``, proved by
-  the drivers' tests).
+* A :class:`RunLog` is what a run did, frozen: its steps in order (``sim.core.Step``: each
+  input with the transitions it fired, the actions it led to and the events it logged) and its
+  summary. The pictures read those facts; which connection logged an event is the step it is
+  in, never an inference from the order of sinks.
+* The default driver is ``batch`` (fast; identical steps to ``trio``, proved by the drivers'
+  tests).
 """
 
 from __future__ import annotations
@@ -32,17 +28,23 @@ class RunLog:
 
     scenario: Scenario
     build: Build
-    records: tuple[Record, ...]
-    events: tuple[Event, ...]
-    #: ``event_records[i]`` is the index in ``records`` of the input whose step logged
-    #: ``events[i]``.
-    event_records: tuple[int, ...]
+    steps: tuple[Step, ...]
     summary: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        """Every event logged, in order."""
+        return tuple(e for step in self.steps for e in step.events)
 
     @property
     def event_conns(self) -> tuple[int, ...]:
         """``event_conns[i]`` is the connection whose step logged ``events[i]``."""
-        return tuple(self.records[i].conn for i in self.event_records)
+        return tuple(step.conn for step in self.steps for _ in step.events)
+
+    @property
+    def records(self) -> tuple[Record, ...]:
+        """The input of each step, in order."""
+        return tuple(step.record for step in self.steps)
 
     @property
     def response_timeout(self) -> Micros:
@@ -62,24 +64,11 @@ class RunLog:
 def capture(
     scenario: Scenario, build: str | Build | None = None, *, driver: str = "batch"
 ) -> RunLog:
-    """Run ``scenario`` on ``build`` (default: the scenario's) and keep everything the
-    pictures need."""
-    records: list[Record] = []
-    events: list[Event] = []
-    owners: list[int] = []
-
-    def on_step(step: Step) -> None:
-        records.append(step.record)
-        for event in step.events:
-            events.append(event)
-            owners.append(len(records) - 1)
-
-    result = run(scenario, build, driver=driver, on_step=on_step, keep=False)
+    """Run ``scenario`` on ``build`` (default: the scenario's) and keep its steps."""
+    result = run(scenario, build, driver=driver)
     return RunLog(
         scenario=result.scenario,
         build=result.build,
-        records=tuple(records),
-        events=tuple(events),
-        event_records=tuple(owners),
+        steps=tuple(result.steps),
         summary=dict(result.summary),
     )
