@@ -21,21 +21,24 @@ from ._builds import (
     diff,
     resolve_build,
 )
-from ._connspec import ConnSpec
-from ._counters import COUNTER_NAMES, Counters, Summary
-from ._errors import BuildError, LocalProtocolError, MtasimError, ProtocolError, RemoteProtocolError
-from ._events import (
+from ._catalog import (
     BAD_LPI_ERROR_CODE,
     CATALOG,
     CLOSE_REQUEST,
+    FIELDS,
     SOURCE,
     Category,
-    Event,
     EventId,
     EventSpec,
     EventType,
+    FieldKind,
     TaskHeader,
+    Tone,
 )
+from ._connspec import ConnSpec
+from ._counters import COUNTER_NAMES, Counters, Summary
+from ._errors import BuildError, LocalProtocolError, MtasimError, ProtocolError, RemoteProtocolError
+from ._events import Event
 from ._logging import SEVERITY_FLOOR, LoggingLevel, is_logged
 from ._lpi import DEFAULT_CONTROL_BLOCKS, MAX_CONTROL_BLOCKS, ControlBlockPool, Lpi, PoolExhausted
 from ._model import Model
@@ -84,6 +87,7 @@ __all__ = [
     "CLOSE_REQUEST",
     "COUNTER_NAMES",
     "DEFAULT_CONTROL_BLOCKS",
+    "FIELDS",
     "HOTFIX",
     "LOGS",
     "MAX_CONTROL_BLOCKS",
@@ -113,6 +117,7 @@ __all__ = [
     "EventType",
     "External",
     "ExternalPeers",
+    "FieldKind",
     "Fired",
     "Input",
     "Kind",
@@ -142,6 +147,7 @@ __all__ = [
     "Summary",
     "Tape",
     "TaskHeader",
+    "Tone",
     "Transition",
     "build_names",
     "clock12",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
-from ._events import EventId
+from ._catalog import EventId
 
 
 @dataclass(slots=True)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import enum
 
-from ._events import Category, EventSpec
+from ._catalog import Category, EventSpec
 
 
 class LoggingLevel(enum.IntEnum):

@@ -21,9 +21,10 @@ from datetime import datetime
 from typing import Protocol
 
 from ._builds import Build
+from ._catalog import CATALOG, EventId
 from ._counters import Counters
 from ._errors import ProtocolError
-from ._events import CATALOG, Event, EventId
+from ._events import Event
 from ._logging import LoggingLevel, is_logged
 from ._lpi import NETWORK_TCPIP, ControlBlockPool, Lpi
 from ._state import LOGS, REFUSAL, Effect, Input, State, Transition, transition

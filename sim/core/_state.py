@@ -42,8 +42,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
+from ._catalog import BAD_LPI_ERROR_CODE, CLOSE_REQUEST, EventId
 from ._errors import LocalProtocolError, RemoteProtocolError
-from ._events import BAD_LPI_ERROR_CODE, CLOSE_REQUEST, EventId
 
 
 class State(enum.Enum):

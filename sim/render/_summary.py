@@ -5,21 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..core import Event, EventId
+from ..core import Event, clock12
+from ._forms import oneline
 
 
 def event_oneline(event: Event) -> str:
     """``   21.000000 s  02:43:50pm  4283  LPI 1-15-12  Bad LPI (error code 8464)``."""
-    when = event.timestamp
-    hour = when.hour % 12 or 12
-    clock = f"{hour:02d}:{when:%M:%S}{'am' if when.hour < 12 else 'pm'}"
-    if event.event_id is EventId.NSI_MESSAGE_RECEIVED:
-        what = f"LPI {event.lpi}  {event.message_type}"
-    elif event.event_id is EventId.BAD_LPI:
-        what = f"LPI {event.lpi}  Bad LPI (error code {event.error_code})"
-    else:
-        what = f"no free control blocks (configured {event.configured_count})"
-    return f"{event.seconds:12.6f} s  {clock}  {int(event.event_id)}  {what}"
+    return (
+        f"{event.seconds:12.6f} s  {clock12(event.timestamp)}  {int(event.event_id)}  "
+        f"{oneline(event)}"
+    )
 
 
 #: Rows of a comparison: (label, summary key or keys added together).

@@ -30,7 +30,6 @@ from ..core import (
     CloseOnTimeout,
     Effect,
     Event,
-    EventId,
     Fired,
     Input,
     Kind,
@@ -43,6 +42,7 @@ from ..core import (
     duration_text,
     seconds_text,
 )
+from ..render._forms import label
 from ._capture import RunLog
 from ._diagram import (  # re-exported: the pictures import the diagram values from here too
     Action,
@@ -87,12 +87,8 @@ duration = duration_text
 
 
 def event_label(event: Event) -> str:
-    """A short label for an event: ``4283 Bad LPIs in message (1-15-12, 8464)``."""
-    if event.event_id is EventId.NSI_MESSAGE_RECEIVED:
-        return f"4258 Message received at NSI: {event.message_type}"
-    if event.event_id is EventId.BAD_LPI:
-        return f"4283 Bad LPIs in message ({event.lpi}, {event.error_code})"
-    return "9156 no free control blocks"
+    """The label of an event in a diagram: ``4283 Bad LPIs in message (1-15-12, 8464)``."""
+    return label(event)
 
 
 class _Rows:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..core import EventId
+from ..core import Tone
 from ..render._ev0 import ev0_timestamp
 from ._sequence import Arrow, Lane, Note, Row, Sequence, SpanKind, Winner
 
@@ -32,11 +32,8 @@ INK = "#1f2328"
 MUTED = "#6e7781"
 LOST = "#c62828"
 WON = "#1a7f37"
-EVENT_FILL = {
-    EventId.NSI_MESSAGE_RECEIVED: ("#fff4d6", "#b7791f"),
-    EventId.BAD_LPI: ("#fdecea", "#c62828"),
-    EventId.NO_FREE_CONTROL_BLOCKS: ("#fdecea", "#c62828"),
-}
+#: Events by their catalog tone: (fill, stroke).
+EVENT_FILL = {Tone.NOTICE: ("#fff4d6", "#b7791f"), Tone.ALARM: ("#fdecea", "#c62828")}
 
 WIDTH = 950
 LANE_X = {Lane.PEER: 240, Lane.WINSOCK: 380, Lane.NSI: 520, Lane.KERNEL: 870}
@@ -185,7 +182,7 @@ def _row(index: int, row: Row) -> list[str]:
     tx = x + 14 if right else x - 14
     anchor = "start" if right else "end"
     if item.event is not None:
-        fill, stroke = EVENT_FILL[item.event.event_id]
+        fill, stroke = EVENT_FILL[item.event.spec.tone]
         bx = tx - 5 if right else tx - width - 5
         out.append(
             f'<rect x="{_num(bx)}" y="{y - 10}" width="{_num(width + 10)}" height="20" rx="4" '

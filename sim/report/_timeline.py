@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from ..core import Event, EventId
+from ..core import Event, Tone
 from ..render._ev0 import ev0_timestamp
+from ..render._forms import short
 from ..render._summary import event_oneline
 from ._sequence import Action, Arrow, Lane, Note, Row, Sequence, SpanKind, Winner, duration
 
@@ -60,11 +61,8 @@ STYLE_CLOCK = "grey62"
 STYLE_SPAN = {SpanKind.TIMER: "bold magenta", SpanKind.WORK: "bold blue"}
 STYLE_LOST = "bold red"
 STYLE_WON = "bold green"
-STYLE_EVENT = {
-    EventId.NSI_MESSAGE_RECEIVED: "yellow",
-    EventId.BAD_LPI: "bold red",
-    EventId.NO_FREE_CONTROL_BLOCKS: "bold red",
-}
+#: Events by their catalog tone.
+STYLE_EVENT = {Tone.NOTICE: "yellow", Tone.ALARM: "bold red"}
 
 #: Shorter labels than the model's, so that a note fits beside its lane.
 SHORT = {
@@ -106,11 +104,7 @@ class _Canvas:
 
 def short_event(event: Event) -> str:
     """An event in at most 24 characters: ``4283 Bad LPI 1-15-12``."""
-    if event.event_id is EventId.NSI_MESSAGE_RECEIVED:
-        return f"4258 {event.message_type}"
-    if event.event_id is EventId.BAD_LPI:
-        return f"4283 Bad LPI {event.lpi}"
-    return "9156 no free cb"
+    return short(event)
 
 
 def ascii_text(text: str) -> str:
@@ -188,7 +182,7 @@ class _Drawer:
         if row.won:
             return STYLE_WON
         if isinstance(row.item, Note) and row.item.event is not None:
-            return STYLE_EVENT[row.item.event.event_id]
+            return STYLE_EVENT[row.item.event.spec.tone]
         if row.action is Action.CC:
             return "green"
         if row.action is Action.CLOSE_REQUEST:
@@ -252,7 +246,7 @@ def timeline_lines(seq: Sequence, *, ascii_only: bool = False) -> list[Text]:
             lines.append(
                 Text(
                     d.clean(event_oneline(event))[:WIDTH],
-                    style=STYLE_EVENT[event.event_id],
+                    style=STYLE_EVENT[event.spec.tone],
                     no_wrap=True,
                 )
             )

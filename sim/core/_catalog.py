@@ -1,0 +1,221 @@
+"""The event catalog: every event the model logs, once, with all its text forms.
+
+Rules of this module:
+
+* One :class:`EventSpec` per :class:`EventId` in :data:`CATALOG`: symbol, severity, category,
+  Event Viewer type, the task header the MTA prints, the fields the event carries, and every
+  text form — the EV0 title and field lines, the Event Viewer description, the one-line form,
+  the diagram label and the short label. Renderers format these templates and parsers read
+  them back (``sim.render``): nothing outside this file spells an event's text, and nothing
+  outside it branches on an event id (``tests/core/test_core_catalog.py`` scans ``sim/``).
+* Templates name :class:`~sim.core.Event` fields in braces (``{cb}``, ``{lpi}``); :data:`FIELDS`
+  says how each is written and read back.
+* Sources, verbatim where a KB shows the text:
+
+  - 4258 "Message received at NSI", severity 8, ``(POP4 POP4 UP(7) Proc 228)``: KB Q319936.
+    **[inferred]** Event Viewer type Information and the description (the receive-side twin of
+    KB Q188040's send-side "A command was sent at the network services interface. Control block
+    index = 1  Internal Connection Handle (LPI) = 1-15-1  Message type = NDATA request").
+  - 4283 "Bad LPIs in message", severity 14, ``(POP4 POP4 UP(7) Proc 228)``, "Error code =
+    8464": KB Q319936; type Warning: KB 811406; description "Unable to recognize an internal
+    message identifier. Internal connection handle (LPI) 1-15-4 Error code: 8465": KB Q266792.
+  - 9156, severity 10, category Resource, type Warning, ``[BASE IL MAIN BASE 1 282]``, "A
+    resource limit has been reached while attempting to open an association. There are no free
+    control blocks available for network type 1. The configured count is 40.": KB Q229643.
+    **[inferred]** its EV0 symbol and text (no KB shows them).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+SOURCE = "MSExchangeMTA"
+
+
+class EventType(enum.Enum):
+    """The Event Viewer type. It does not follow severity (9298 is severity 14 and
+    Information)."""
+
+    INFORMATION = "Information"
+    WARNING = "Warning"
+    ERROR = "Error"
+
+
+class Category(enum.Enum):
+    """MSExchangeMTA diagnostics logging categories used by the model."""
+
+    INTERFACE = "Interface"
+    RESOURCE = "Resource"
+
+
+class Tone(enum.Enum):
+    """How a picture shows an event: as a notice, or as the alarm the room should see."""
+
+    NOTICE = "notice"
+    ALARM = "alarm"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskHeader:
+    """The MTA task that logged an event: ``(POP4 POP4 UP(7) Proc 228)`` in EV0 form,
+    ``[POP4 POP4 UP 7 228]`` in Event Viewer form (KB Q153188 shows the mapping)."""
+
+    name: str
+    instance: int
+    proc: int
+
+
+#: The POP4 upward task, instance 7, code location 228 (KB Q319936). [inferred: "Proc" is a
+#: code location]
+POP4_UP = TaskHeader("POP4 POP4 UP", 7, 228)
+#: The MTA base task that reports control-block shortage (KB Q229643).
+BASE_MAIN = TaskHeader("BASE IL MAIN BASE", 1, 282)
+
+
+class EventId(enum.IntEnum):
+    NSI_MESSAGE_RECEIVED = 4258
+    BAD_LPI = 4283
+    NO_FREE_CONTROL_BLOCKS = 9156
+
+    # Hash as the int it is, in C (Enum's own __hash__ is Python code).
+    __hash__ = int.__hash__
+
+
+#: Message type of the NSI message that reports a closed connection (KB Q319936).
+CLOSE_REQUEST = "Close Request"
+#: The error code KB Q319936 prints with 4283 (undocumented; KB Q266792 also shows 8465).
+BAD_LPI_ERROR_CODE = 8464
+
+
+class FieldKind(enum.Enum):
+    """How a field is written in a text form, and read back."""
+
+    NUMBER = r"\d+"
+    LPI = r"\d+-\d+-\d+"
+    TEXT = r".+?"
+
+
+#: The event fields text forms may name, and their kind.
+FIELDS: Mapping[str, FieldKind] = MappingProxyType(
+    {
+        "cb": FieldKind.NUMBER,
+        "lpi": FieldKind.LPI,
+        "message_type": FieldKind.TEXT,
+        "error_code": FieldKind.NUMBER,
+        "network": FieldKind.NUMBER,
+        "configured_count": FieldKind.NUMBER,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EventSpec:
+    """Everything that does not change between two instances of the same event id."""
+
+    event_id: EventId
+    symbol: str
+    severity: int
+    category: Category
+    event_type: EventType
+    task: TaskHeader
+    #: The fields of :class:`~sim.core.Event` an event of this id carries, in order.
+    fields: tuple[str, ...]
+    #: EV0: the title line, the field lines, and how far the field lines are indented.
+    title: str
+    lines: tuple[str, ...]
+    indent: int
+    #: Event Viewer: the description (the trailer ``[task instance proc] (severity)`` follows).
+    description: str
+    #: One line (``mtasim compare``), a diagram label, a label of at most 24 characters.
+    oneline: str
+    label: str
+    short: str
+    tone: Tone
+    #: Other wordings of the description a parser accepts (real logs differ).
+    description_variants: tuple[str, ...] = ()
+    #: Fields a text form does not print but that follow from another one [inferred]:
+    #: (field, the field it is read from). 4283's forms print no control block: it is the
+    #: LPI's third number (``_lpi.py``).
+    derived: tuple[tuple[str, str], ...] = ()
+
+
+#: EV0 indents: the title at 7, fields at 9 (KB Q153188); 4283 prints its fields at 7 (KB
+#: Q319936).
+TITLE_INDENT = 7
+FIELD_INDENT = 9
+
+CATALOG: Mapping[EventId, EventSpec] = MappingProxyType(
+    {
+        EventId.NSI_MESSAGE_RECEIVED: EventSpec(
+            EventId.NSI_MESSAGE_RECEIVED,
+            symbol="NMI4258",
+            severity=8,
+            category=Category.INTERFACE,
+            event_type=EventType.INFORMATION,
+            task=POP4_UP,
+            fields=("cb", "lpi", "message_type"),
+            title="Message received at NSI:",
+            lines=("cb {cb}", "LPI {lpi}", "Message type {message_type}"),
+            indent=FIELD_INDENT,
+            description=(
+                "A message was received at the network services interface. "
+                "Control block index = {cb}  Internal Connection Handle (LPI) = {lpi}  "
+                "Message type = {message_type}"
+            ),
+            oneline="LPI {lpi}  {message_type}",
+            label="4258 Message received at NSI: {message_type}",
+            short="4258 {message_type}",
+            tone=Tone.NOTICE,
+        ),
+        EventId.BAD_LPI: EventSpec(
+            EventId.BAD_LPI,
+            symbol="NMI4283",
+            severity=14,
+            category=Category.INTERFACE,
+            event_type=EventType.WARNING,
+            task=POP4_UP,
+            fields=("cb", "lpi", "error_code"),
+            title="Bad LPIs in message",
+            lines=("Bad LPI {lpi}", "Error code = {error_code}"),
+            indent=TITLE_INDENT,
+            description=(
+                "Unable to recognize an internal message identifier. "
+                "Internal connection handle (LPI) {lpi} Error code: {error_code}"
+            ),
+            oneline="LPI {lpi}  Bad LPI (error code {error_code})",
+            label="4283 Bad LPIs in message ({lpi}, {error_code})",
+            short="4283 Bad LPI {lpi}",
+            tone=Tone.ALARM,
+            derived=(("cb", "lpi"),),
+        ),
+        EventId.NO_FREE_CONTROL_BLOCKS: EventSpec(
+            EventId.NO_FREE_CONTROL_BLOCKS,
+            symbol="BASE9156",
+            severity=10,
+            category=Category.RESOURCE,
+            event_type=EventType.WARNING,
+            task=BASE_MAIN,
+            fields=("network", "configured_count"),
+            title="No free control blocks",
+            lines=("Network type {network}", "Configured count {configured_count}"),
+            indent=FIELD_INDENT,
+            description=(
+                "A resource limit has been reached while attempting to open an association. "
+                "There are no free control blocks available for network type {network}. "
+                "The configured count is {configured_count}."
+            ),
+            description_variants=(
+                "A resource limit has been reached while attempting to open an association. "
+                "There is no free control blocks available for network type {network}. "
+                "The configured count is {configured_count}.",
+            ),
+            oneline="no free control blocks (configured {configured_count})",
+            label="9156 no free control blocks",
+            short="9156 no free cb",
+            tone=Tone.ALARM,
+        ),
+    }
+)
