@@ -1,4 +1,19 @@
-"""What a run draws for one connection, before it starts."""
+"""What a run draws for one connection, before it starts, and what its peer does with it.
+
+Rules of this module (the peers' behaviour, written once: the simulated peers play it in
+virtual time, ``sim.core._peers``; ``mtasim peer --scenario`` plays it against a real listener
+in real time, ``sim.live._peer``):
+
+* Times are on the MTA's clock, in microseconds. A peer's CR reaches the MTA at ``arrival``;
+  its link delay is ``latency`` each way.
+* A peer with a finite ``give_up`` closes on its own if no CC reached it in time: its deadline
+  is ``arrival - latency + give_up`` on the MTA's clock (it started counting when it sent its
+  CR), so a CC the MTA sends after :meth:`ConnSpec.last_cc` reaches it too late, and its close
+  reaches the MTA at :meth:`ConnSpec.give_up_at`.
+* After a CC in time, the peer sends its ``data_units`` when the CC has reached it and its data
+  has come back (:meth:`ConnSpec.data_at`: one round trip after the CC), keeps the association
+  ``hold`` after that (:meth:`ConnSpec.close_after`), then closes (or resets, ``reset``).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +41,29 @@ class ConnSpec(NamedTuple):
     data_units: int = 1
     reset: bool = False
     peer: str = "peer"
+
+    def give_up_at(self) -> Micros | None:
+        """When the peer's own close reaches the MTA, if it gives up (``None``: never)."""
+        return None if self.give_up is None else self.arrival + self.give_up
+
+    def last_cc(self) -> Micros | None:
+        """The last instant the MTA can send the CC for it to reach the peer in time
+        (``None``: the peer waits for ever)."""
+        return None if self.give_up is None else self.arrival + self.give_up - 2 * self.latency
+
+    def cc_in_time(self, t: Micros) -> bool:
+        """A CC sent by the MTA at ``t`` reaches the peer before it gives up."""
+        last = self.last_cc()
+        return last is None or t <= last
+
+    def data_at(self, t: Micros) -> Micros:
+        """When the peer's data reaches the MTA after a CC sent at ``t``."""
+        return t + 2 * self.latency
+
+    def close_after(self, t: Micros) -> Micros | None:
+        """When the peer's close reaches the MTA, its data (or, without data, the CC's round
+        trip) having reached it at ``t`` (``None``: it holds the association for ever)."""
+        return None if self.hold is None else t + self.hold
 
     def record_items(self) -> tuple[tuple[str, Any], ...]:
         """What a trace's arrival line says of the connection, in order."""

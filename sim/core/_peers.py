@@ -7,13 +7,9 @@ Rules of this module:
   The MTA does not know which side it talks to; a trace marks the inputs of an ``external``
   side as such.
 * :class:`SimulatedPeers` plays the connections a scenario drew (:class:`ConnSpec`, in arrival
-  order, lazily: one arrival ahead). A peer with a finite ``give_up`` closes on its own that
-  long after its arrival, unless the CC reached it in time; one that receives the CC sends its
-  ``data_units`` one round trip later (``2 * latency``), keeps the association ``hold``, then
-  closes or resets (a reset is a close for the NSI [inferred]). The peer's deadline, on the
-  MTA's clock, is ``arrival - latency + give_up``; the CC reaches it at ``t + latency``: so a CC
-  with ``t + 2 * latency > arrival + give_up`` is too late, the peer's close is already on its
-  way. A give-up is counted (``peer_gave_up``) when that close reaches the MTA.
+  order, lazily: one arrival ahead), with the behaviour ``ConnSpec`` states (``_connspec.py``:
+  give-up, data one round trip after the CC, hold, close or reset; a reset is a close for the
+  NSI [inferred]). A give-up is counted (``peer_gave_up``) when its close reaches the MTA.
 * :class:`ExternalPeers` hands on what real peers did (live mode) or recorded ones (a replayed
   live session): :class:`External` inputs, pushed through the scheduler. Real peers are never
   invented: an external connection's spec has ``hold=None, give_up=None, data_units=0``, so
@@ -69,17 +65,18 @@ class SimulatedPeers:
         spec = peer.spec
         sched = self.scheduler
         if peer.giving_up:
-            assert spec.give_up is not None
-            if t + 2 * spec.latency > spec.arrival + spec.give_up:
+            if not spec.cc_in_time(t):
                 return  # too late: the peer's close is already on its way
             sched.cancel(peer.close)
             peer.close = NOT_SCHEDULED
             peer.giving_up = False
-        round_trip = t + 2 * spec.latency
+        back = spec.data_at(t)
         if spec.data_units > 0:
-            sched.at(round_trip, Kind.PEER_DATA, conn)
-        elif spec.hold is not None:
-            peer.close = sched.at(round_trip + spec.hold, Kind.PEER_CLOSE, conn)
+            sched.at(back, Kind.PEER_DATA, conn)
+        else:
+            closing = spec.close_after(back)
+            if closing is not None:
+                peer.close = sched.at(closing, Kind.PEER_CLOSE, conn)
 
     def finished(self, conn: int) -> None:
         peer = self._peers.pop(conn, None)
@@ -94,8 +91,9 @@ class SimulatedPeers:
         self._next_arrival()
         t = occ[0]
         peer = self._peers[spec.conn] = _Peer(spec)
-        if self.mta.arrive(spec, t, self) and spec.give_up is not None:
-            peer.close = self.scheduler.at(t + spec.give_up, Kind.PEER_CLOSE, spec.conn)
+        giving_up = spec.give_up_at()
+        if self.mta.arrive(spec, t, self) and giving_up is not None:
+            peer.close = self.scheduler.at(giving_up, Kind.PEER_CLOSE, spec.conn)
             peer.giving_up = True
 
     def _data(self, occ: Occurrence) -> None:
@@ -104,8 +102,9 @@ class SimulatedPeers:
         peer = self._peers[conn]
         spec = peer.spec
         self.mta.data(conn, t, spec.data_units, (("units", spec.data_units),))
-        if spec.hold is not None:
-            peer.close = self.scheduler.at(t + spec.hold, Kind.PEER_CLOSE, conn)
+        closing = spec.close_after(t)
+        if closing is not None:
+            peer.close = self.scheduler.at(closing, Kind.PEER_CLOSE, conn)
 
     def _close(self, occ: Occurrence) -> None:
         conn = occ[3]
