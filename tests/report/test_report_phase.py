@@ -198,5 +198,5 @@ def test_without_matplotlib_one_line_says_how_to_install(capsys, monkeypatch, tm
     assert code == 2
     assert out == ""
     assert err == f"mtasim phase-map: {INSTALL_HINT}\n"
-    assert "pip install 'mtasim[plot]'" in err
+    assert "pip install '.[plot]'" in err
     assert not target.exists()
