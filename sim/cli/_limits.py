@@ -59,7 +59,9 @@ def load_bounded(args: argparse.Namespace, spec: str | None = None) -> Scenario:
     """:func:`~._common.load`, then refuse it if it has more than ``--max-connections``."""
     limit = max_connections(args)
     scenario = load(args, spec)
-    check_connections(expected_connections(scenario), limit)
+    origin = scenario.origin
+    where = scenario.name if origin.startswith("<") else origin
+    check_connections(expected_connections(scenario), limit, f"the scenario {where}")
     return scenario
 
 

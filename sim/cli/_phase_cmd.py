@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import Any
 
+from .._plural import plural
 from ._common import (
     UsageError,
     add_builds_argument,
@@ -113,8 +114,10 @@ def phase_map_main(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
     cells = sum(1 for panel in grid.counts for row in panel for v in row if v > 0)
     print(
-        f"mtasim phase-map: wrote {args.output} ({len(x.values)} x {len(y.values)} cells on "
-        f"{len(builds)} builds; {cells} cells log 4283)",
+        f"mtasim phase-map: wrote {args.output} ({len(x.values)} x {len(y.values)} "
+        f"{'cell' if len(x.values) * len(y.values) == 1 else 'cells'} on "
+        f"{plural(len(builds), 'build')}; {plural(cells, 'cell')} "
+        f"log{'s' if cells == 1 else ''} 4283)",
         file=sys.stderr,
     )
     return 0

@@ -37,11 +37,12 @@ from ._common import (
     add_driver_argument,
     add_scenario_arguments,
     check_writable,
-    load,
     output,
     parse_builds,
 )
+from ._console import add_color_argument, make_console, wants_color
 from ._exit import EXIT_INTERRUPTED
+from ._limits import add_max_connections_argument, load_bounded
 
 
 def register(commands: Any) -> None:
@@ -99,14 +100,19 @@ def _ascii(args: argparse.Namespace) -> bool:
     return bool(args.ascii) or not sys.stdout.isatty()
 
 
-def _console(ascii_only: bool) -> Console:
-    return Console(
-        file=sys.stdout,
-        highlight=False,
-        emoji=False,
-        no_color=ascii_only,
-        width=None if sys.stdout.isatty() else 80,
+def _color(args: argparse.Namespace) -> str:
+    """``--color``; ``--ascii`` alone also means no colour (as it always has)."""
+    color: str = args.color
+    return "never" if args.ascii and color == "auto" else color
+
+
+def _add_look_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ascii",
+        action="store_true",
+        help="ASCII glyphs, no colour unless --color always (default when piped)",
     )
+    add_color_argument(parser)
 
 
 # -- timeline ---------------------------------------------------------------------------------
@@ -122,26 +128,26 @@ def _register_timeline(commands: Any) -> None:
     add_scenario_arguments(parser)
     add_build_argument(parser, "the scenario's")
     _add_connection_arguments(parser)
-    parser.add_argument(
-        "--ascii", action="store_true", help="plain ASCII, no colours (default when piped)"
-    )
+    _add_look_arguments(parser)
     add_driver_argument(parser)
+    add_max_connections_argument(parser)
     parser.set_defaults(handler=timeline_main)
 
 
 def timeline_main(args: argparse.Namespace) -> int:
     from ..report._timeline import timeline_lines
 
-    scenario = load(args)
+    scenario = load_bounded(args)
     log = capture(scenario, args.build, driver=args.driver)
     seq = sequence(log, _pick(log, args.lpi, args.conn))
     ascii_only = _ascii(args)
     lines = timeline_lines(seq, ascii_only=ascii_only)
-    if ascii_only:
+    color = _color(args)
+    if ascii_only and not wants_color(sys.stdout, color):
         sys.stdout.write("".join(line.plain + "\n" for line in lines))
         sys.stdout.flush()
         return 0
-    console = _console(False)
+    console = make_console(sys.stdout, color)
     for line in lines:
         console.print(line, crop=True, overflow="crop", no_wrap=True)
     return 0
@@ -170,9 +176,8 @@ def _register_demo(commands: Any) -> None:
     pacing.add_argument(
         "--no-pause", action="store_true", help="run straight through (for scripts and tests)"
     )
-    parser.add_argument(
-        "--ascii", action="store_true", help="plain ASCII, no colours (default when piped)"
-    )
+    _add_look_arguments(parser)
+    add_max_connections_argument(parser)
     parser.set_defaults(handler=demo_main)
 
 
@@ -181,13 +186,13 @@ def demo_main(args: argparse.Namespace) -> int:
 
     if args.pace is not None and not args.pace >= 0:
         raise UsageError(f"--pace must be 0 or more seconds, got {args.pace}")
-    scenario = load(args)
+    scenario = load_bounded(args)
     builds = parse_builds(args.builds)
     first = capture(scenario, builds[0])
     conn = _pick(first, args.lpi, args.conn)
     ascii_only = _ascii(args)
     steps = demo_steps(scenario, builds, conn=conn, ascii_only=ascii_only)
-    console = _console(ascii_only)
+    console = make_console(sys.stdout, _color(args))
     pause = _pauser(args, console)
     try:
         present(steps, console, pause, ascii_only=ascii_only)
@@ -249,6 +254,7 @@ def _register_report(commands: Any) -> None:
         help="show at most N events of each build's log (default 50; 0: all)",
     )
     add_driver_argument(parser)
+    add_max_connections_argument(parser)
     parser.set_defaults(handler=report_main)
 
 
@@ -257,7 +263,7 @@ def report_main(args: argparse.Namespace) -> int:
 
     if args.events < 0:
         raise UsageError(f"--events must be 0 or more, got {args.events}")
-    scenario = load(args)
+    scenario = load_bounded(args)
     builds = parse_builds(args.builds)
     check_writable(args.output, "--output")
     runs = [capture(scenario, b, driver=args.driver) for b in builds]

@@ -32,6 +32,7 @@ from typing import Any
 
 from .._atomic import write_bytes_atomic
 from .._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RUNS
+from .._plural import plural
 from .._sweep import Axis, Cell, execute, plan
 from ..core import Build, MtasimError
 from ..scenario import Scenario
@@ -229,7 +230,8 @@ def phase_png(grid: PhaseGrid, *, dpi: int = DPI) -> bytes:
         total = sum(1 for row in panel for v in row if v > 0)
         cells = len(panel) * len(panel[0])
         ax.set_title(
-            f"{build.alias} {build.version}\n{total} of {cells} cells log 4283",
+            f"{build.alias} {build.version}\n{total} of {plural(cells, 'cell')} "
+            f"log{'s' if total == 1 else ''} 4283",
             fontsize=10,
         )
         ax.set_xlabel(knob_title(grid.x.key))

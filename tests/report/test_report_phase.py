@@ -164,7 +164,7 @@ def test_cli_phase_map_honours_set_and_builds(capsys, tmp_path):
         str(target),
     )
     assert code == 0
-    assert "(3 x 3 cells on 1 builds; 3 cells log 4283)" in err
+    assert "(3 x 3 cells on 1 build; 3 cells log 4283)" in err
 
 
 @pytest.mark.parametrize(
