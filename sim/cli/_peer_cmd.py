@@ -14,11 +14,13 @@ from typing import Any
 
 import trio
 
+from .._limits import check_connections, expected_connections
 from ..live import PeerOptions, PeerSummary, parse_target, play_scenario, run_peers
 from ..scenario import Scenario, load_scenario
 from ._argtypes import TIME_SCALE_HELP, count, non_negative, positive
 from ._common import UsageError
 from ._exit import EXIT_CHECK_FAILED, EXIT_OK
+from ._limits import add_max_connections_argument, max_connections
 
 
 def register(commands: Any) -> None:
@@ -97,6 +99,7 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--verbose", "-v", action="store_true", help="one line per connection on stderr"
     )
+    add_max_connections_argument(parser)
     parser.set_defaults(handler=peer_main)
 
 
@@ -146,7 +149,9 @@ def peer_main(args: argparse.Namespace) -> int:
         ]
         if given:
             raise UsageError(f"--scenario excludes --{given[0]}: the scenario's peers decide")
+        limit = max_connections(args)
         scenario = load_scenario(args.scenario)
+        check_connections(expected_connections(scenario), limit, f"the scenario {args.scenario}")
         summary = trio.run(_play, host, port, scenario, args.time_scale, log)
     else:
         summary = trio.run(_peers, host, port, options, log)

@@ -238,3 +238,13 @@ def test_the_hunt_time_limit_holds_inside_a_long_candidate(monkeypatch):
     assert time.monotonic() - began < 1 + SLACK
     assert result.timed_out
     assert result.scenario is None
+
+
+def test_peer_playing_a_scenario_has_the_cap(capsys):
+    assert (
+        main(["peer", "127.0.0.1:1", "--scenario", "heavy-load", "--max-connections", "299"]) == 2
+    )
+    assert capsys.readouterr().err == (
+        "mtasim peer: the scenario heavy-load has 300 connections, more than the 299 a run may "
+        "have: --max-connections 300 runs it anyway\n"
+    )

@@ -236,3 +236,39 @@ def test_a_big_grid_streams_in_flat_memory():
     # Holding the grid's cells (or its futures) costs hundreds of bytes per run: ten times the
     # runs added 13 MB before the grid was streamed. Streamed, the peak stays where it was.
     assert big - small < 1_000_000, (small, big)
+
+
+def test_a_combination_the_schema_refuses_is_found_before_anything_runs(capsys):
+    from sim.cli import main
+
+    # Each value is valid on the KB scenario (11 open associations, 20 control blocks); the
+    # corner of 19 associations and 12 control blocks is not.
+    grid = ["--vary", "mta.open_associations=0:19:2", "--vary", "mta.control_blocks=12:40:2"]
+    assert main(["sweep", "kb319936", *grid]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "mtasim sweep: the point mta.open_associations=19, mta.control_blocks=12 is not a valid "
+        "scenario: mta.open_associations: 19 associations need more control blocks than the 12 "
+        "configured (one is the listener's); expected at most 11\n"
+    )
+
+
+def test_an_interrupted_sweep_on_stdout_says_the_csv_is_partial(tmp_path):
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sim", *LONG_SWEEP],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # the header: the sweep is running
+    assert first.startswith(b"mta.ok_delay,seed,build")
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    rows = (first + rest).decode().splitlines()[1:]
+    assert len(rows) < 6000
+    assert err.decode().splitlines()[-1] == (
+        f"mtasim sweep: interrupted: {len(rows):,} of 6,000 rows finished, written to stdout "
+        "(the CSV is partial)"
+    )
