@@ -76,6 +76,14 @@ def close_executor(executor: futures.Executor | None, cancel: bool = False) -> N
         client.close()
 
 
+def parallelism(executor: futures.Executor | None, jobs: int) -> int:
+    """How many tasks ``executor`` runs at once: ``jobs`` for our pool, the cluster's threads
+    for a Dask executor, 1 inline."""
+    if executor is None:
+        return 1
+    return max(jobs, int(getattr(executor, "_mtasim_workers", jobs)))
+
+
 def cpu_count() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -98,6 +106,8 @@ def _dask_executor(address: str) -> futures.Executor:
         raise PoolError(f"cannot reach the Dask scheduler at {target}: {exc}") from None
     executor: futures.Executor = client.get_executor()
     executor._mtasim_client = client  # type: ignore[attr-defined]  # closed with it
+    # The cluster's size, for the window of chunks in flight (see parallelism()).
+    executor._mtasim_workers = max(1, sum(client.nthreads().values()))  # type: ignore[attr-defined]
     return executor
 
 

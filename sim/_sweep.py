@@ -7,9 +7,10 @@ Rules of this module:
   one row; its position in that order is its index, and the CSV is written in index order, so
   the output does not depend on ``--jobs`` or on which worker finished first.
 * A grid is never held in memory: its size is the product of the axes' lengths, its cells are
-  generated as they are handed out (:meth:`SweepPlan.cells`), and at most a window of
-  ``4 x jobs`` chunks is in flight, so the rows waiting for an earlier one to finish are
-  bounded too. Memory does not grow with the grid (``tests/robustness``).
+  generated as they are handed out (:meth:`SweepPlan.cells`), and at most a window of 4
+  chunks per worker (``--jobs``, or the Dask cluster's threads) is in flight, so the rows
+  waiting for an earlier one to finish are bounded too. Memory does not grow with the grid
+  (``tests/robustness``).
 * Bounded before it starts (``sim._limits``): a grid of more runs than ``max_runs``, or a
   point with more connections than ``max_connections``, is refused before anything runs.
 * Points are validated like a file, by axis, before anything runs: every value of every axis,
@@ -42,7 +43,7 @@ from ._limits import (
     check_connections,
     check_runs,
 )
-from ._pool import PoolError, close_executor, cpu_count, make_executor
+from ._pool import PoolError, close_executor, cpu_count, make_executor, parallelism
 from .core import Build, MtasimError
 from .scenario import Scenario, ScenarioError, scenario_from_dict
 from .scenario._schema import ARRAY_TABLES, Type, field_for
@@ -351,7 +352,7 @@ def execute(
             progress(len(chunk))
             emit(chunk, rows)
         return
-    window = WINDOW_PER_JOB * jobs
+    window = WINDOW_PER_JOB * parallelism(executor, jobs)
     # In submission order: (future, its cells, counted in the progress yet).
     flight: deque[list[Any]] = deque()
     try:
