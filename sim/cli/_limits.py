@@ -27,8 +27,8 @@ def add_max_connections_argument(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=DEFAULT_MAX_CONNECTIONS,
         metavar="N",
-        help=f"refuse a scenario of more than N connections (default {DEFAULT_MAX_CONNECTIONS:,}"
-        "; see docs/commands.md)",
+        help="refuse a scenario (in a grid: its largest point) of more than N connections "
+        f"(default {DEFAULT_MAX_CONNECTIONS:,}; see docs/commands.md)",
     )
 
 

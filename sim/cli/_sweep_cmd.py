@@ -198,6 +198,8 @@ def _stopped(
     exc: BaseException, written: int, total: int, target: str | None, partial: str | None
 ) -> int:
     """Say where the finished rows are; the exit status of an interruption, else raise."""
+    if isinstance(exc, BrokenPipeError) and partial is None:
+        raise exc  # the reader of stdout went away (| head): nobody to tell
     rows = f"{written:,} of {plural(total, 'row', digits=',')} finished"
     if partial is None:
         where = "written to stdout (the CSV is partial)"
