@@ -10,7 +10,7 @@ from typing import TextIO
 
 from .._atomic import atomic_text
 from .._run import DRIVERS
-from ..core import BUILDS, MtasimError
+from ..core import BUILDS, Build, MtasimError, resolve_build
 from ..render import FORMATS
 from ..scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 
@@ -131,3 +131,22 @@ def check_writable(path: str | None, option: str) -> None:
         raise UsageError(f"cannot write {path} ({option}): no such directory {parent}")
     if Path(path).is_dir():
         raise UsageError(f"cannot write {path} ({option}): it is a directory")
+
+
+def add_builds_argument(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument(
+        "--builds",
+        default=default,
+        metavar="A,B[,C...]",
+        help=f"builds to show, by version or alias (default: {default})",
+    )
+
+
+def parse_builds(text: str) -> list[Build]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise UsageError(f"--builds names no build: {text!r}")
+    builds = [resolve_build(n) for n in names]
+    if len({b.version for b in builds}) != len(builds):
+        raise UsageError(f"--builds names the same build twice: {text!r}")
+    return builds

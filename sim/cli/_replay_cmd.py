@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from .._plural import plural
 from .._run import replay
 from .._trace import TraceComparator, verify
 from ..core import resolve_build
@@ -88,7 +89,7 @@ def main(args: argparse.Namespace) -> int:
         print(
             f"replay: {info.path} recorded on {info.build.label}, replayed on {build.label}: "
             f"4258 x{summary['logged_4258']}, 4283 x{summary['logged_4283']}, "
-            f"9156 x{summary['logged_9156']} ({info.events} events recorded, "
+            f"9156 x{summary['logged_9156']} ({plural(info.events, 'event')} recorded, "
             f"{sum(summary['events'].values())} now)",
             file=sys.stderr,
         )
@@ -96,8 +97,8 @@ def main(args: argparse.Namespace) -> int:
     mismatch = comparator.finish()
     if mismatch is None:
         print(
-            f"replay: identical to the recording ({info.lines - 1} lines: {info.inputs} inputs, "
-            f"{info.events} events) on {build.label}",
+            f"replay: identical to the recording ({plural(info.lines - 1, 'line')}: "
+            f"{plural(info.inputs, 'input')}, {plural(info.events, 'event')}) on {build.label}",
             file=sys.stderr,
         )
         return 0

@@ -41,6 +41,7 @@ from typing import Any
 
 import trio
 
+from .._plural import plural
 from ..core import Build, EventSink, Micros, MtasimError, RecordSink
 from ..scenario import Scenario, model_config
 from ..scenario._plan import jittered, stream
@@ -311,8 +312,8 @@ class LiveServer:
                 if not self._cap_logged:
                     self._cap_logged = True
                     self._log(
-                        f"listener: {opts.max_connections} connections at once (the cap); "
-                        "resetting new ones until one ends (counted as over_cap)"
+                        f"listener: {plural(opts.max_connections, 'connection')} at once "
+                        "(the cap); resetting new ones until one ends (counted as over_cap)"
                     )
                 _reset(stream)
                 continue
@@ -371,7 +372,7 @@ class LiveServer:
                     link,
                     decoder.offset,
                     f"read timeout: {waited} after {opts.read_timeout:g} s "
-                    f"({decoder.buffered} octets of a frame buffered)",
+                    f"({plural(decoder.buffered, 'octet')} of a frame buffered)",
                     count=False,
                 )
                 return

@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .._plural import plural
 from ..core import BuildError, LoggingLevel, MtasimError, resolve_build
 from ._scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings
 from ._schema import ARRAY_TABLES, SCHEMA, Field, Type, all_keys, field_for
@@ -156,7 +157,8 @@ def validate(data: dict[str, Any], origin: str, text: str = "", default_name: st
         problem(
             "mta",
             "open_associations",
-            f"{mta['open_associations']} associations need more control blocks than the "
+            f"{plural(mta['open_associations'], 'association')} "
+            f"need{'s' if mta['open_associations'] == 1 else ''} more control blocks than the "
             f"{mta['control_blocks']} configured (one is the listener's); expected at most "
             f"{mta['control_blocks'] - 1}",
         )
