@@ -140,10 +140,6 @@ def main(args: argparse.Namespace) -> int:
         # the finished rows and FILE is not touched.
         with output(partial) as out:
             writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(
-                [a.key for a in axes]
-                + ["seed", "build", "build_alias", *COLUMNS, "4283_per_connection"]
-            )
 
             def on_row(cell: Cell, counters: dict[str, Any]) -> None:
                 nonlocal written
@@ -163,7 +159,12 @@ def main(args: argparse.Namespace) -> int:
                 if sums is not None:
                     sums.add(cell, counters)
 
+            # From the header on, an interruption (or a failure) keeps what was written.
             try:
+                writer.writerow(
+                    [a.key for a in axes]
+                    + ["seed", "build", "build_alias", *COLUMNS, "4283_per_connection"]
+                )
                 with progress("sweep", grid.total) as advance:
                     execute(
                         grid,
