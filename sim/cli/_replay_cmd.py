@@ -6,9 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from .._run import replay
+from .._run import replay, resolve
 from .._trace import TraceComparator, verify
-from ..core import resolve_build
 from ..render import EventWriter
 from ._common import (
     UsageError,
@@ -55,7 +54,7 @@ def register(commands: Any) -> None:
 
 def main(args: argparse.Namespace) -> int:
     info = verify(args.trace)
-    build = resolve_build(args.build) if args.build is not None else info.build
+    build = resolve(args.build) if args.build is not None else info.build
     same_build = build == info.build
     if args.check and not same_build:
         raise UsageError(
@@ -82,6 +81,7 @@ def main(args: argparse.Namespace) -> int:
             on_record=comparator.record if comparator is not None else None,
             keep=False,
             record=args.record,
+            verified=info,
         )
     summary = result.summary
     if comparator is None:
