@@ -20,6 +20,12 @@ Rules of this module:
   missing footer means a truncated file; a digest that does not match, an edited one.
 * A trace is written to a temporary file and renamed into place when the run ends, so an
   interrupted run leaves no partial file.
+* Reading is for hostile files (:func:`verify`): lines are read with a length cap
+  (:data:`MAX_LINE`), parsed by the bounded JSON reader, and each body line is checked as it
+  is read and against the header (``sim._trace_check``). The first problem found is reported
+  after the digest: a damaged file says so, an edited one with its digest recomputed gets
+  the line and field that do not agree. The digest catches accidental damage; no unkeyed
+  digest can catch a forgery that is consistent throughout.
 """
 
 from __future__ import annotations
@@ -31,14 +37,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from ._input import InputError, clip, load_json, quote, read_lines
+from ._trace_check import BodyCheck, TraceError
 from ._version import __version__
 from .core import (
     Build,
+    BuildError,
     ConnSpec,
     Event,
     External,
     Kind,
-    MtasimError,
     Record,
     resolve_build,
     to_seconds,
@@ -48,14 +56,19 @@ from .scenario import Scenario, ScenarioError, scenario_from_dict
 
 FORMAT = "mtasim-trace"
 VERSION = 1
+#: The longest line a trace may have, in characters. The longest the writer can write is the
+#: header of a scenario with the most peer groups, every string of the most characters and
+#: each character escaped (6 characters): under 7 million.
+MAX_LINE = 16 << 20
 
 
-class TraceError(MtasimError):
-    """A trace that cannot be used: unreadable, truncated, edited, or of a newer format."""
+# What json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False) uses,
+# made once (the same text, without an encoder per line).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _dumps(obj: dict[str, Any]) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _ENCODER.encode(obj)
 
 
 def input_line(record: Record) -> dict[str, Any]:
@@ -139,11 +152,9 @@ class TraceInfo:
 
 def _parse(path: str, number: int, text: str) -> dict[str, Any]:
     try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TraceError(
-            f"{path}:{number}: corrupt trace: not JSON ({exc.msg} at column {exc.colno})"
-        ) from None
+        obj = load_json(text)
+    except InputError as exc:
+        raise TraceError(f"{path}:{number}: corrupt trace: {exc}") from None
     if not isinstance(obj, dict) or "kind" not in obj:
         if number == 1:
             raise TraceError(f"{path}:1: not an mtasim trace (no header line)")
@@ -152,8 +163,9 @@ def _parse(path: str, number: int, text: str) -> dict[str, Any]:
 
 
 def verify(path: str | Path) -> TraceInfo:
-    """Read a whole trace, check header, digest and footer; raise :class:`TraceError`."""
-    name = str(path)
+    """Read a whole trace, check header, digest, footer and every body line against the
+    header; raise :class:`TraceError` (one line, naming the file, the line and the field)."""
+    name = clip(str(path))
     try:
         handle = open(path, encoding="utf-8", newline="")  # noqa: SIM115 - closed below
     except OSError as exc:
@@ -162,65 +174,124 @@ def verify(path: str | Path) -> TraceInfo:
     counts = {"input": 0, "event": 0}
     first: dict[str, Any] | None = None
     footer: dict[str, Any] | None = None
+    header: tuple[Scenario, Build] | TraceError | None = None
+    check: BodyCheck | None = None
+    problem: TraceError | None = None
     lines = 0
     with handle:
         try:
-            for number, text in enumerate(handle, start=1):
+            for number, text in enumerate(read_lines(handle, MAX_LINE), start=1):
                 if footer is not None:
                     raise TraceError(f"{name}:{number}: corrupt trace: lines after the footer")
                 if not text.endswith("\n"):
                     raise TraceError(
                         f"{name}:{number}: truncated trace: the last line is incomplete"
                     )
-                obj = _parse(name, number, text)
                 if number == 1:
-                    first = _check_header(name, obj)
+                    first = _check_header(name, _parse(name, 1, text))
+                    header = _header_scenario(name, first)
+                    if not isinstance(header, TraceError):
+                        check = BodyCheck(name, header[0], input_line, event_line, _dumps)
                     digest.update(text.encode("utf-8"))
                     lines = 1
                     continue
-                kind = obj["kind"]
-                if kind == "footer":
+                obj: dict[str, Any] | None = None
+                try:
+                    obj = _parse(name, number, text)
+                except TraceError as exc:
+                    problem = problem or exc
+                if obj is not None and obj["kind"] == "footer":
                     footer = obj
                     continue
-                if kind not in counts:
-                    raise TraceError(f"{name}:{number}: corrupt trace: unknown line kind {kind!r}")
-                counts[kind] += 1
                 digest.update(text.encode("utf-8"))
                 lines += 1
+                if obj is None:
+                    continue
+                if check is not None and problem is None:
+                    try:
+                        counts[check.line(number, obj, text[:-1])] += 1
+                    except TraceError as exc:
+                        problem = exc
+                elif isinstance(obj["kind"], str) and obj["kind"] in counts:
+                    counts[obj["kind"]] += 1
         except UnicodeDecodeError:
             raise TraceError(f"{name}: corrupt trace: not UTF-8 text") from None
-    if first is None:
+        except InputError as exc:
+            raise TraceError(f"{name}: corrupt trace: {exc}") from None
+    if first is None or header is None:
         raise TraceError(f"{name}: truncated trace: the file is empty")
     if footer is None:
         raise TraceError(f"{name}: truncated trace: no footer line (the run or the copy was cut)")
-    expected = (footer.get("lines"), footer.get("inputs"), footer.get("events"))
-    if expected != (lines, counts["input"], counts["event"]):
-        raise TraceError(
-            f"{name}: corrupt trace: the footer counts {expected[0]} lines but the file has {lines}"
-        )
     if footer.get("sha256") != digest.hexdigest():
-        raise TraceError(f"{name}: corrupt trace: the digest does not match (the file was edited)")
-    try:
-        scenario = scenario_from_dict(first["scenario"], f"{name} (header scenario)")
-        build = resolve_build(str(first["build"]))
-    except (ScenarioError, MtasimError) as exc:
-        raise TraceError(f"{name}:1: corrupt trace header: {exc}") from None
-    if scenario.digest() != first.get("scenario_digest"):
-        raise TraceError(f"{name}:1: corrupt trace header: the scenario digest does not match")
+        raise TraceError(
+            f"{name}: corrupt trace: the digest does not match (the file was damaged or edited)"
+        )
+    if isinstance(header, TraceError):
+        raise header
+    if problem is not None:
+        raise problem
+    for key, found in (("lines", lines), ("inputs", counts["input"]), ("events", counts["event"])):
+        said = footer.get(key)
+        if said != found or isinstance(said, bool):
+            raise TraceError(
+                f"{name}: corrupt trace: the footer counts {quote(said, 40)} {key} but the "
+                f"file has {found}"
+            )
+    assert check is not None
+    check.finish()
+    scenario, build = header
     return TraceInfo(
-        name, scenario, build, str(first.get("tool")), lines, counts["input"], counts["event"]
+        name,
+        scenario,
+        build,
+        clip(str(first.get("tool")), 100),
+        lines,
+        counts["input"],
+        counts["event"],
     )
+
+
+def _header_scenario(name: str, first: dict[str, Any]) -> tuple[Scenario, Build] | TraceError:
+    """The header's scenario and build, checked against each other (or the error, which
+    :func:`verify` reports after the digest)."""
+    where = f"{name}:1: corrupt trace header"
+    try:
+        scenario = scenario_from_dict(first["scenario"], "scenario")
+    except ScenarioError as exc:
+        problem = exc.problems[0]
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        key = f"scenario.{problem.key}" if problem.key else "scenario"
+        return TraceError(f"{where}: {key}: {problem.message}{more}")
+    if scenario.digest() != first["scenario_digest"]:
+        return TraceError(f"{where}: the scenario digest does not match")
+    raw = first["build"]
+    try:
+        build = resolve_build(raw) if isinstance(raw, str) and len(raw) <= 40 else None
+    except BuildError:
+        build = None
+    if build is None or build.version != scenario.build:
+        return TraceError(
+            f"{where}: build {quote(raw, 40)} is not the scenario's build {scenario.build}"
+        )
+    if first.get("seed") != scenario.seed or isinstance(first.get("seed"), bool):
+        return TraceError(
+            f"{where}: seed {quote(first.get('seed'), 40)} is not the scenario's seed "
+            f"{scenario.seed}"
+        )
+    if not isinstance(first.get("tool"), str):
+        return TraceError(f"{where}: field 'tool': found {quote(first.get('tool'), 40)}")
+    return scenario, build
 
 
 def _check_header(name: str, obj: dict[str, Any]) -> dict[str, Any]:
     if obj.get("kind") != "header" or obj.get("format") != FORMAT:
         raise TraceError(f"{name}:1: not an mtasim trace (no header line)")
     version = obj.get("version")
-    if not isinstance(version, int):
+    if not isinstance(version, int) or isinstance(version, bool):
         raise TraceError(f"{name}:1: corrupt trace header: no format version")
     if version > VERSION:
         raise TraceError(
-            f"{name}:1: trace format version {version} is newer than this mtasim "
+            f"{name}:1: trace format version {quote(version, 40)} is newer than this mtasim "
             f"({__version__}) reads (version {VERSION}); upgrade mtasim"
         )
     if version < 1:
@@ -234,11 +305,22 @@ def _check_header(name: str, obj: dict[str, Any]) -> dict[str, Any]:
 def body_lines(path: str | Path) -> Iterator[str]:
     """The input and event lines of a verified trace, as text without newlines."""
     with open(path, encoding="utf-8", newline="") as handle:
-        next(handle)
-        for text in handle:
+        lines = read_lines(handle, MAX_LINE)
+        next(lines, None)
+        for text in lines:
             if text.startswith('{"kind":"footer"'):
                 return
             yield text.rstrip("\n")
+
+
+def _body_object(path: str | Path, text: str) -> dict[str, Any]:
+    try:
+        obj = load_json(text)
+    except InputError as exc:  # only if the file changed since it was verified
+        raise TraceError(f"{clip(str(path))}: corrupt trace: {exc}") from None
+    if not isinstance(obj, dict):
+        raise TraceError(f"{clip(str(path))}: corrupt trace: not a trace line")
+    return obj
 
 
 def recorded_arrivals(path: str | Path) -> Iterator[ConnSpec]:
@@ -247,7 +329,7 @@ def recorded_arrivals(path: str | Path) -> Iterator[ConnSpec]:
     for text in body_lines(path):
         if not text.startswith('{"kind":"input"'):
             continue
-        obj = json.loads(text)
+        obj = _body_object(path, text)
         if obj["input"] != arrival or obj.get("external"):
             continue
         yield _spec(obj)
@@ -279,7 +361,7 @@ def recorded_externals(path: str | Path) -> Iterator[External]:
     for text in body_lines(path):
         if not text.startswith('{"kind":"input"') or '"external":true' not in text:
             continue
-        obj = json.loads(text)
+        obj = _body_object(path, text)
         if obj.get("external") is not True:
             continue
         kind = Kind[str(obj["input"]).upper()]

@@ -12,23 +12,46 @@ Rules of this module:
   with a :class:`ParseError` naming the line; ``strict=False`` skips them. Anything malformed
   is a ``ParseError`` with the line number, never another exception.
 * Two-digit years: 70-99 are 19xx, 00-69 are 20xx.
+* Hostile text is a ``ParseError`` too: numbers are ASCII digits (not ``²``) and at most
+  :data:`MAX_NUMBER` (the MTA's 32-bit fields), JSON goes through the bounded reader of
+  ``sim._input`` (depth, digits, ``1e400``), every JSON field is type-checked
+  (:func:`event_from_json`, also the reader of a trace's event lines), an epoch must be local
+  time like the timestamps, and a message quotes at most about 200 characters of the input.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from .._input import InputError, clip, load_json, quote
 from ..core import Event, EventId, Lpi, MtasimError
 
 _KNOWN = {int(e): e for e in EventId}
+#: The largest number an event field or an LPI part holds (the MTA's fields are 32-bit).
+MAX_NUMBER = 2**32 - 1
+#: The fields each event carries (the others are null).
+CARRIES: dict[EventId, tuple[str, ...]] = {
+    EventId.NSI_MESSAGE_RECEIVED: ("cb", "lpi", "message_type"),
+    EventId.BAD_LPI: ("cb", "lpi", "error_code"),
+    EventId.NO_FREE_CONTROL_BLOCKS: ("network", "configured_count"),
+}
+_NUMBERS = ("cb", "error_code", "network", "configured_count")
 
 
 class ParseError(MtasimError):
     """Text that is not a well-formed event in the expected form."""
+
+
+def _check_epoch(epoch: datetime | None) -> None:
+    if epoch is not None and epoch.tzinfo is not None:
+        raise ParseError(
+            f"the epoch {epoch.isoformat()} has a UTC offset; expected a local date-time, "
+            "like the timestamps the MTA prints"
+        )
 
 
 def _t(timestamp: datetime, epoch: datetime | None) -> int:
@@ -47,9 +70,10 @@ def _event(event_id: EventId, timestamp: datetime, epoch: datetime | None, **fie
 
 
 # -- EV0 ------------------------------------------------------------------------------------
-_EV0_TITLE = re.compile(r"^message ([A-Z]*)(\d+): ([A-Za-z ]+) Event, severity (\d+)$")
+_EV0_TITLE = re.compile(r"^message ([A-Z]*)([0-9]+): ([A-Za-z ]+) Event, severity ([0-9]+)$")
 _EV0_HEADER = re.compile(
-    r"^ +\((.+)\((\d+)\) Proc (\d+)\) (\d\d)-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)([ap]m)$"
+    r"^ +\((.+)\(([0-9]+)\) Proc ([0-9]+)\) ([0-9]{2})-([0-9]{2})-([0-9]{2}) "
+    r"([0-9]{2}):([0-9]{2}):([0-9]{2})([ap]m)$"
 )
 
 
@@ -64,19 +88,20 @@ def _ev0_blocks(text: str) -> Iterator[tuple[int, list[str]]]:
         elif start is not None:
             block.append(line)
         elif line.strip():
-            raise ParseError(f"line {number}: expected 'message ...', found {line.strip()!r}")
+            raise ParseError(f"line {number}: expected 'message ...', found {quote(line.strip())}")
     if start is not None:
         yield start, block
 
 
 def parse_ev0(text: str, epoch: datetime | None = None, *, strict: bool = True) -> list[Event]:
     """Events from EV0.LOG text."""
+    _check_epoch(epoch)
     events: list[Event] = []
     for start, block in _ev0_blocks(text):
         title = _EV0_TITLE.match(block[0])
         if title is None:
-            raise ParseError(f"line {start}: not an EV0 event title: {block[0]!r}")
-        event_id = int(title.group(2))
+            raise ParseError(f"line {start}: not an EV0 event title: {quote(block[0])}")
+        event_id = _int(title.group(2), start)
         if event_id not in _KNOWN:
             if strict:
                 raise ParseError(f"line {start}: event {event_id} is not one the model knows")
@@ -98,21 +123,29 @@ def parse_ev0(text: str, epoch: datetime | None = None, *, strict: bool = True) 
 
 def _field(body: list[str], index: int, prefix: str, start: int) -> str:
     if index >= len(body) or not body[index].startswith(prefix):
-        found = body[index] if index < len(body) else "the end of the event"
-        raise ParseError(f"line {start + 3 + index}: expected {prefix!r}, found {found!r}")
+        found = quote(body[index]) if index < len(body) else "the end of the event"
+        raise ParseError(f"line {start + 3 + index}: expected {prefix!r}, found {found}")
     return body[index][len(prefix) :].strip()
 
 
-def _lpi(text: str, line: int) -> Lpi:
-    try:
-        return Lpi.parse(text)
-    except ValueError as exc:
-        raise ParseError(f"line {line}: {exc}") from None
+def _lpi(text: str, line: int | None) -> Lpi:
+    where = "" if line is None else f"line {line}: "
+    parts = text.strip().split("-")
+    if len(parts) != 3 or not all(_is_number(part) for part in parts):
+        raise ParseError(f"{where}not an LPI (expected N-N-N, like 1-15-12): {quote(text)}")
+    return Lpi.parse(text)
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits (not ``²``, not ``١``) of a value from 0 to :data:`MAX_NUMBER`."""
+    return text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_NUMBER
 
 
 def _int(text: str, line: int) -> int:
-    if not text.isdigit():
-        raise ParseError(f"line {line}: expected a number, found {text!r}")
+    if not _is_number(text):
+        raise ParseError(
+            f"line {line}: expected a number from 0 to {MAX_NUMBER}, found {quote(text)}"
+        )
     return int(text)
 
 
@@ -140,26 +173,28 @@ def _ev0_body(
 _EV_DESCRIPTIONS = {
     EventId.NSI_MESSAGE_RECEIVED: re.compile(
         r"^A message was received at the network services interface\. Control block index = "
-        r"(\d+)  Internal Connection Handle \(LPI\) = (\S+)  Message type = (.+?) \[.*\] \(\d+\)$"
+        r"([0-9]+)  Internal Connection Handle \(LPI\) = (\S+)  Message type = (.+?) "
+        r"\[.*\] \([0-9]+\)$"
     ),
     EventId.BAD_LPI: re.compile(
         r"^Unable to recognize an internal message identifier\. Internal connection handle "
-        r"\(LPI\) (\S+) Error code: (\d+) \[.*\] \(\d+\)$"
+        r"\(LPI\) (\S+) Error code: ([0-9]+) \[.*\] \([0-9]+\)$"
     ),
     EventId.NO_FREE_CONTROL_BLOCKS: re.compile(
         r"^A resource limit has been reached while attempting to open an association\. There "
-        r"(?:are|is) no free control blocks available for network type (\d+)\. The configured "
-        r"count is (\d+)\. \[.*\] \(\d+\)$"
+        r"(?:are|is) no free control blocks available for network type ([0-9]+)\. The "
+        r"configured count is ([0-9]+)\. \[.*\] \([0-9]+\)$"
     ),
 }
-_EV_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_EV_TIME = re.compile(r"^(\d{1,2}):(\d\d):(\d\d) (AM|PM)$")
+_EV_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
+_EV_TIME = re.compile(r"^([0-9]{1,2}):([0-9]{2}):([0-9]{2}) (AM|PM)$")
 
 
 def parse_eventviewer(
     text: str, epoch: datetime | None = None, *, strict: bool = True
 ) -> list[Event]:
     """Events from Event Viewer's copied properties (blocks separated by empty lines)."""
+    _check_epoch(epoch)
     events: list[Event] = []
     fields: dict[str, str] = {}
     start = 0
@@ -182,7 +217,7 @@ def parse_eventviewer(
             continue
         key, sep, value = line.partition(":")
         if not sep:
-            raise ParseError(f"line {number}: expected 'Field: value', found {line.strip()!r}")
+            raise ParseError(f"line {number}: expected 'Field: value', found {quote(line.strip())}")
         if not fields:
             start = number
         if key == "Description":
@@ -202,15 +237,17 @@ def _eventviewer_event(
         if key not in fields:
             raise ParseError(f"line {start}: event without {key!r}")
     raw_id = fields["Event ID"]
-    if not raw_id.isdigit() or int(raw_id) not in _KNOWN:
+    if not _is_number(raw_id) or int(raw_id) not in _KNOWN:
         if strict:
-            raise ParseError(f"line {start}: event {raw_id} is not one the model knows")
+            raise ParseError(f"line {start}: event {clip(raw_id, 40)} is not one the model knows")
         return None
     event_id = _KNOWN[int(raw_id)]
     date = _EV_DATE.match(fields["Date"])
     clock = _EV_TIME.match(fields["Time"])
     if date is None or clock is None:
-        raise ParseError(f"line {start}: bad Date or Time: {fields['Date']} {fields['Time']}")
+        raise ParseError(
+            f"line {start}: bad Date or Time: {quote(fields['Date'])} {quote(fields['Time'])}"
+        )
     hour = int(clock.group(1)) % 12 + (12 if clock.group(4) == "PM" else 0)
     try:
         stamp = datetime(
@@ -228,15 +265,14 @@ def _eventviewer_event(
         raise ParseError(f"line {start}: the description of event {raw_id} is not the known text")
     if event_id is EventId.NSI_MESSAGE_RECEIVED:
         lpi = _lpi(match.group(2), start)
-        return _event(
-            event_id, stamp, epoch, cb=int(match.group(1)), lpi=lpi, message_type=match.group(3)
-        )
+        cb = _int(match.group(1), start)
+        return _event(event_id, stamp, epoch, cb=cb, lpi=lpi, message_type=match.group(3))
     if event_id is EventId.BAD_LPI:
         lpi = _lpi(match.group(1), start)
-        return _event(event_id, stamp, epoch, cb=lpi.cb, lpi=lpi, error_code=int(match.group(2)))
-    return _event(
-        event_id, stamp, epoch, network=int(match.group(1)), configured_count=int(match.group(2))
-    )
+        code = _int(match.group(2), start)
+        return _event(event_id, stamp, epoch, cb=lpi.cb, lpi=lpi, error_code=code)
+    network, count = _int(match.group(1), start), _int(match.group(2), start)
+    return _event(event_id, stamp, epoch, network=network, configured_count=count)
 
 
 # -- JSON Lines -----------------------------------------------------------------------------
@@ -247,31 +283,86 @@ def parse_jsonl(text: str, *, strict: bool = True) -> list[Event]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-            event_id = int(obj["event_id"])
-            if event_id not in _KNOWN:
-                if strict:
-                    raise ParseError(f"line {number}: event {event_id} is not one the model knows")
+            obj = load_json(line)
+        except InputError as exc:
+            raise ParseError(f"line {number}: {exc}") from None
+        if isinstance(obj, dict) and not strict:
+            raw_id = obj.get("event_id")
+            if isinstance(raw_id, int) and not isinstance(raw_id, bool) and raw_id not in _KNOWN:
                 continue
-            lpi = None if obj.get("lpi") is None else Lpi.parse(obj["lpi"])
-            events.append(
-                Event(
-                    _KNOWN[event_id],
-                    round(float(obj["t"]) * 1_000_000),
-                    datetime.fromisoformat(obj["timestamp"]),
-                    cb=obj.get("cb"),
-                    lpi=lpi,
-                    message_type=obj.get("message_type"),
-                    error_code=obj.get("error_code"),
-                    network=obj.get("network"),
-                    configured_count=obj.get("configured_count"),
-                )
-            )
-        except ParseError:
-            raise
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ParseError(f"line {number}: not an event in JSON Lines form: {exc}") from None
+        try:
+            events.append(event_from_json(obj))
+        except ParseError as exc:
+            raise ParseError(f"line {number}: {exc}") from None
     return events
+
+
+def event_from_json(obj: Any, t: int | None = None) -> Event:
+    """An event from its JSON Lines fields (``--format jsonl``, a trace's event lines), every
+    field it needs checked. ``t``: its virtual time in µs when the caller has it exactly (a
+    trace's ``us``); otherwise ``t`` seconds are read. Raises :class:`ParseError` naming the
+    field (without a line number: the caller adds it)."""
+    if not isinstance(obj, dict):
+        raise ParseError(f"not an event in JSON Lines form: found {quote(obj, 40)}")
+    raw_id = _json_field(obj, "event_id", "an event id", _is_int)
+    if raw_id not in _KNOWN:
+        raise ParseError(f"event {raw_id} is not one the model knows")
+    event_id = _KNOWN[raw_id]
+    if t is None:
+        seconds = _json_field(obj, "t", "a number of seconds", _is_real)
+        t = round(seconds * 1_000_000)
+    stamp_text = _json_field(obj, "timestamp", "an ISO 8601 local date-time", _is_short_str)
+    try:
+        stamp = datetime.fromisoformat(stamp_text)
+    except ValueError:
+        raise ParseError(
+            f"field 'timestamp': found {quote(stamp_text)}; expected an ISO 8601 date-time"
+        ) from None
+    if stamp.tzinfo is not None:
+        raise ParseError(
+            f"field 'timestamp': found {quote(stamp_text)}; expected a local date-time "
+            "without a UTC offset (the MTA prints local time)"
+        )
+    values: dict[str, Any] = {}
+    carried = CARRIES[event_id]
+    for key in ("cb", "lpi", "message_type", *_NUMBERS[1:]):
+        if key not in carried and obj.get(key) is None:
+            values[key] = None
+            continue
+        if key == "lpi":
+            text = _json_field(obj, key, "an LPI like '1-15-12'", _is_short_str)
+            values[key] = _lpi(text, None)
+        elif key == "message_type":
+            values[key] = _json_field(obj, key, "a message type", lambda v: isinstance(v, str))
+        else:
+            values[key] = _json_field(obj, key, f"an integer from 0 to {MAX_NUMBER}", _is_int)
+    return Event(event_id, t, stamp, **values)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_NUMBER
+
+
+def _is_real(value: Any) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value) < 1e15
+    )
+
+
+def _is_short_str(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= 64
+
+
+def _json_field(obj: dict[str, Any], key: str, expected: str, valid: Any) -> Any:
+    if key not in obj:
+        raise ParseError(f"field {key!r}: missing; expected {expected}")
+    value = obj[key]
+    if not valid(value):
+        raise ParseError(f"field {key!r}: found {quote(value, 40)}; expected {expected}")
+    return value
 
 
 def detect_format(text: str) -> str:
@@ -286,7 +377,7 @@ def detect_format(text: str) -> str:
             return "ev0"
         if stripped.startswith("Event Type:"):
             return "eventviewer"
-        raise ParseError(f"cannot tell the format from the first line: {stripped[:60]!r}")
+        raise ParseError(f"cannot tell the format from the first line: {quote(stripped, 60)}")
     return "ev0"
 
 
@@ -294,6 +385,7 @@ def parse(
     text: str, fmt: str = "auto", epoch: datetime | None = None, *, strict: bool = True
 ) -> list[Event]:
     """Parse text in a given form (``auto`` detects it)."""
+    _check_epoch(epoch)
     if fmt == "auto":
         fmt = detect_format(text)
     if fmt == "ev0":
@@ -306,8 +398,11 @@ def parse(
 
 
 __all__ = [
+    "CARRIES",
+    "MAX_NUMBER",
     "ParseError",
     "detect_format",
+    "event_from_json",
     "parse",
     "parse_ev0",
     "parse_eventviewer",
