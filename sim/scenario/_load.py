@@ -76,7 +76,9 @@ def load_scenario(
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ScenarioError([Problem(shown, "", f"cannot read file: {exc}")]) from None
+            raise ScenarioError(
+                [Problem(shown, "", f"cannot read file: {getattr(exc, 'strerror', None) or exc}")]
+            ) from None
         return parse_scenario(text, shown, overrides=overrides, default_name=path.stem)
     name = str(spec)
     name = name[: -len(".toml")] if name.endswith(".toml") and "/" not in name else name
@@ -244,7 +246,26 @@ def scenario_from_dict(data: dict[str, Any], origin: str) -> Scenario:
 def check_scenario(scenario: Scenario, origin: str = "<python>") -> Scenario:
     """A :class:`Scenario` built or changed in Python, validated with the rules and messages
     of a file (``origin`` names it in them); returns it as a file would give it (durations as
-    floats, the build's version, groups named), keeping its ``origin``."""
+    floats, the build's version, groups named), keeping its ``origin``.
+
+    The last scenario objects checked are remembered by identity (a scenario is frozen), so
+    that running one many times (a property test, a sweep) checks it once. (Not by equality:
+    ``threads=1.0`` equals ``threads=1`` but is not valid.)"""
+    key = (id(scenario), origin)
+    seen = _CHECKED.get(key)
+    if seen is not None and seen[0] is scenario:
+        return seen[1]
+    checked = _check_scenario(scenario, origin)
+    if len(_CHECKED) >= 128:
+        del _CHECKED[next(iter(_CHECKED))]
+    _CHECKED[key] = (scenario, checked)  # the scenario is kept, so its id is not reused
+    return checked
+
+
+_CHECKED: dict[tuple[int, str], tuple[Scenario, Scenario]] = {}
+
+
+def _check_scenario(scenario: Scenario, origin: str) -> Scenario:
     if not isinstance(scenario, Scenario):
         raise TypeError(f"expected a Scenario, got {type(scenario).__name__}")
     data: dict[str, Any] = {f.key: getattr(scenario, f.key) for f in SCHEMA[""]}

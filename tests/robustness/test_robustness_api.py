@@ -203,3 +203,10 @@ def test_seeds_out_of_the_range_are_refused_alike_everywhere(tmp_path, seed):
         2,
         f"mtasim replay: {good}:1: corrupt trace header: scenario.{message}\n",
     )
+
+
+def test_a_scenario_equal_to_a_valid_one_is_still_checked():
+    # Scenarios checked before are remembered by identity, not by equality: 1.0 == 1.
+    assert sim.run(sim.Scenario(mta=MtaSettings(threads=1))).events == []
+    with pytest.raises(ScenarioError, match=r"mta\.threads: found float 1\.0; expected an integer"):
+        sim.run(sim.Scenario(mta=MtaSettings(threads=1.0)))  # type: ignore[arg-type]
