@@ -184,7 +184,7 @@ def load_json(text: str) -> Any:
         text, parse_int=parse_int, parse_float=parse_float, parse_constant=parse_constant
     )
     path = _path_to(obj, refused[0])
-    raise InputError(f"field {path!r}: {refused[0].what}" if path else refused[0].what)
+    raise InputError(f"field {quote(path, 100)}: {refused[0].what}" if path else refused[0].what)
 
 
 def _path_to(obj: Any, mark: _Refused, path: str = "") -> str | None:

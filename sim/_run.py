@@ -89,7 +89,9 @@ def run(
     """
     scenario, resolved = prepare(scenario, build, seed)
     if driver not in DRIVERS:
-        raise ValueError(f"unknown driver {driver!r} (expected one of {', '.join(DRIVERS)})")
+        raise ValueError(
+            f"unknown driver {quote(driver, 40)} (expected one of {', '.join(DRIVERS)})"
+        )
     result = RunResult(scenario, resolved)
     event_sink, record_sink = _sinks(result, keep, on_event, on_record)
     stream = arrivals(scenario) if connections is None else connections

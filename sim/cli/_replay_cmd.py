@@ -27,8 +27,9 @@ def register(commands: Any) -> None:
         description="Re-drive the connections recorded in a trace (their arrival times and "
         "every value drawn for them) through the model. On the recorded build the replay must "
         "reproduce the trace byte for byte, and says whether it does; on another build it shows "
-        "what that build does with the identical inputs. A truncated, edited or newer-format "
-        "trace is refused (exit 2).",
+        "what that build does with the identical inputs. A truncated, damaged or newer-format "
+        "trace, or one whose lines disagree with each other or with its header, is refused "
+        "with one line naming the line and the field (exit 2; docs/traces.md lists the checks).",
     )
     parser.add_argument("trace", metavar="TRACE", help="a trace written by 'mtasim run --record'")
     add_build_argument(parser, "the recorded build")

@@ -394,7 +394,7 @@ def parse(
         return parse_eventviewer(text, epoch, strict=strict)
     if fmt == "jsonl":
         return parse_jsonl(text, strict=strict)
-    raise ValueError(f"unknown format {fmt!r}")
+    raise ValueError(f"unknown format {quote(fmt, 40)}")
 
 
 __all__ = [
