@@ -12,38 +12,30 @@ Rules of this module:
   with a :class:`ParseError` naming the line; ``strict=False`` skips them. Anything malformed
   is a ``ParseError`` with the line number, never another exception.
 * Two-digit years: 70-99 are 19xx, 00-69 are 20xx.
-* Hostile text is a ``ParseError`` too: numbers are ASCII digits (not ``²``) and at most
-  :data:`MAX_NUMBER` (the MTA's 32-bit fields), JSON goes through the bounded reader of
-  ``sim._input`` (depth, digits, ``1e400``), every JSON field is type-checked
-  (:func:`event_from_json`, also the reader of a trace's event lines), an epoch must be local
-  time like the timestamps, and a message quotes at most about 200 characters of the input.
+* Hostile text is a ``ParseError`` too: numbers follow the rule of ``_fields`` (ASCII digits,
+  at most 2**32 - 1), JSON goes through the bounded reader of ``sim._input`` (depth, digits,
+  ``1e400``) and ``_fields.event_from_json`` (every field type-checked; the reader of a
+  trace's event lines too), an epoch must be local time like the timestamps, and a message
+  quotes at most about 200 characters of the input.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from .._input import InputError, clip, load_json, quote
-from ..core import Event, EventId, Lpi, MtasimError
-
-_KNOWN = {int(e): e for e in EventId}
-#: The largest number an event field or an LPI part holds (the MTA's fields are 32-bit).
-MAX_NUMBER = 2**32 - 1
-#: The fields each event carries (the others are null).
-CARRIES: dict[EventId, tuple[str, ...]] = {
-    EventId.NSI_MESSAGE_RECEIVED: ("cb", "lpi", "message_type"),
-    EventId.BAD_LPI: ("cb", "lpi", "error_code"),
-    EventId.NO_FREE_CONTROL_BLOCKS: ("network", "configured_count"),
-}
-_NUMBERS = ("cb", "error_code", "network", "configured_count")
-
-
-class ParseError(MtasimError):
-    """Text that is not a well-formed event in the expected form."""
+from ..core import Event, EventId
+from ._fields import (
+    KNOWN,
+    MAX_NUMBER,
+    ParseError,
+    event_from_json,
+    is_number,
+    read_lpi,
+)
 
 
 def _check_epoch(epoch: datetime | None) -> None:
@@ -102,7 +94,7 @@ def parse_ev0(text: str, epoch: datetime | None = None, *, strict: bool = True) 
         if title is None:
             raise ParseError(f"line {start}: not an EV0 event title: {quote(block[0])}")
         event_id = _int(title.group(2), start)
-        if event_id not in _KNOWN:
+        if event_id not in KNOWN:
             if strict:
                 raise ParseError(f"line {start}: event {event_id} is not one the model knows")
             continue
@@ -117,7 +109,7 @@ def parse_ev0(text: str, epoch: datetime | None = None, *, strict: bool = True) 
         except ValueError as exc:
             raise ParseError(f"line {start + 2}: bad date: {exc}") from None
         body = lines[1:]
-        events.append(_ev0_body(_KNOWN[event_id], body, stamp, epoch, start))
+        events.append(_ev0_body(KNOWN[event_id], body, stamp, epoch, start))
     return events
 
 
@@ -128,21 +120,8 @@ def _field(body: list[str], index: int, prefix: str, start: int) -> str:
     return body[index][len(prefix) :].strip()
 
 
-def _lpi(text: str, line: int | None) -> Lpi:
-    where = "" if line is None else f"line {line}: "
-    parts = text.strip().split("-")
-    if len(parts) != 3 or not all(_is_number(part) for part in parts):
-        raise ParseError(f"{where}not an LPI (expected N-N-N, like 1-15-12): {quote(text)}")
-    return Lpi.parse(text)
-
-
-def _is_number(text: str) -> bool:
-    """ASCII digits (not ``²``, not ``١``) of a value from 0 to :data:`MAX_NUMBER`."""
-    return text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_NUMBER
-
-
 def _int(text: str, line: int) -> int:
-    if not _is_number(text):
+    if not is_number(text):
         raise ParseError(
             f"line {line}: expected a number from 0 to {MAX_NUMBER}, found {quote(text)}"
         )
@@ -155,12 +134,12 @@ def _ev0_body(
     if event_id is EventId.NSI_MESSAGE_RECEIVED:
         _field(body, 0, "Message received at NSI:", start)
         cb = _int(_field(body, 1, "cb", start), start + 4)
-        lpi = _lpi(_field(body, 2, "LPI", start), start + 5)
+        lpi = read_lpi(_field(body, 2, "LPI", start), start + 5)
         kind = _field(body, 3, "Message type", start)
         return _event(event_id, stamp, epoch, cb=cb, lpi=lpi, message_type=kind)
     if event_id is EventId.BAD_LPI:
         _field(body, 0, "Bad LPIs in message", start)
-        lpi = _lpi(_field(body, 1, "Bad LPI", start), start + 4)
+        lpi = read_lpi(_field(body, 1, "Bad LPI", start), start + 4)
         code = _int(_field(body, 2, "Error code =", start), start + 5)
         return _event(event_id, stamp, epoch, cb=lpi.cb, lpi=lpi, error_code=code)
     _field(body, 0, "No free control blocks", start)
@@ -237,11 +216,11 @@ def _eventviewer_event(
         if key not in fields:
             raise ParseError(f"line {start}: event without {key!r}")
     raw_id = fields["Event ID"]
-    if not _is_number(raw_id) or int(raw_id) not in _KNOWN:
+    if not is_number(raw_id) or int(raw_id) not in KNOWN:
         if strict:
             raise ParseError(f"line {start}: event {clip(raw_id, 40)} is not one the model knows")
         return None
-    event_id = _KNOWN[int(raw_id)]
+    event_id = KNOWN[int(raw_id)]
     date = _EV_DATE.match(fields["Date"])
     clock = _EV_TIME.match(fields["Time"])
     if date is None or clock is None:
@@ -264,11 +243,11 @@ def _eventviewer_event(
     if match is None:
         raise ParseError(f"line {start}: the description of event {raw_id} is not the known text")
     if event_id is EventId.NSI_MESSAGE_RECEIVED:
-        lpi = _lpi(match.group(2), start)
+        lpi = read_lpi(match.group(2), start)
         cb = _int(match.group(1), start)
         return _event(event_id, stamp, epoch, cb=cb, lpi=lpi, message_type=match.group(3))
     if event_id is EventId.BAD_LPI:
-        lpi = _lpi(match.group(1), start)
+        lpi = read_lpi(match.group(1), start)
         code = _int(match.group(2), start)
         return _event(event_id, stamp, epoch, cb=lpi.cb, lpi=lpi, error_code=code)
     network, count = _int(match.group(1), start), _int(match.group(2), start)
@@ -288,81 +267,13 @@ def parse_jsonl(text: str, *, strict: bool = True) -> list[Event]:
             raise ParseError(f"line {number}: {exc}") from None
         if isinstance(obj, dict) and not strict:
             raw_id = obj.get("event_id")
-            if isinstance(raw_id, int) and not isinstance(raw_id, bool) and raw_id not in _KNOWN:
+            if isinstance(raw_id, int) and not isinstance(raw_id, bool) and raw_id not in KNOWN:
                 continue
         try:
             events.append(event_from_json(obj))
         except ParseError as exc:
             raise ParseError(f"line {number}: {exc}") from None
     return events
-
-
-def event_from_json(obj: Any, t: int | None = None) -> Event:
-    """An event from its JSON Lines fields (``--format jsonl``, a trace's event lines), every
-    field it needs checked. ``t``: its virtual time in µs when the caller has it exactly (a
-    trace's ``us``); otherwise ``t`` seconds are read. Raises :class:`ParseError` naming the
-    field (without a line number: the caller adds it)."""
-    if not isinstance(obj, dict):
-        raise ParseError(f"not an event in JSON Lines form: found {quote(obj, 40)}")
-    raw_id = _json_field(obj, "event_id", "an event id", _is_int)
-    if raw_id not in _KNOWN:
-        raise ParseError(f"event {raw_id} is not one the model knows")
-    event_id = _KNOWN[raw_id]
-    if t is None:
-        seconds = _json_field(obj, "t", "a number of seconds", _is_real)
-        t = round(seconds * 1_000_000)
-    stamp_text = _json_field(obj, "timestamp", "an ISO 8601 local date-time", _is_short_str)
-    try:
-        stamp = datetime.fromisoformat(stamp_text)
-    except ValueError:
-        raise ParseError(
-            f"field 'timestamp': found {quote(stamp_text)}; expected an ISO 8601 date-time"
-        ) from None
-    if stamp.tzinfo is not None:
-        raise ParseError(
-            f"field 'timestamp': found {quote(stamp_text)}; expected a local date-time "
-            "without a UTC offset (the MTA prints local time)"
-        )
-    values: dict[str, Any] = {}
-    carried = CARRIES[event_id]
-    for key in ("cb", "lpi", "message_type", *_NUMBERS[1:]):
-        if key not in carried and obj.get(key) is None:
-            values[key] = None
-            continue
-        if key == "lpi":
-            text = _json_field(obj, key, "an LPI like '1-15-12'", _is_short_str)
-            values[key] = _lpi(text, None)
-        elif key == "message_type":
-            values[key] = _json_field(obj, key, "a message type", lambda v: isinstance(v, str))
-        else:
-            values[key] = _json_field(obj, key, f"an integer from 0 to {MAX_NUMBER}", _is_int)
-    return Event(event_id, t, stamp, **values)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_NUMBER
-
-
-def _is_real(value: Any) -> bool:
-    return (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and abs(value) < 1e15
-    )
-
-
-def _is_short_str(value: Any) -> bool:
-    return isinstance(value, str) and len(value) <= 64
-
-
-def _json_field(obj: dict[str, Any], key: str, expected: str, valid: Any) -> Any:
-    if key not in obj:
-        raise ParseError(f"field {key!r}: missing; expected {expected}")
-    value = obj[key]
-    if not valid(value):
-        raise ParseError(f"field {key!r}: found {quote(value, 40)}; expected {expected}")
-    return value
 
 
 def detect_format(text: str) -> str:
@@ -398,11 +309,8 @@ def parse(
 
 
 __all__ = [
-    "CARRIES",
-    "MAX_NUMBER",
     "ParseError",
     "detect_format",
-    "event_from_json",
     "parse",
     "parse_ev0",
     "parse_eventviewer",

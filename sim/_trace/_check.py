@@ -5,7 +5,7 @@ Rules of this module (``docs/traces.md`` lists the checks for users):
 * An input line has ``kind``, ``us``, ``t``, ``input``, ``conn`` and then the detail of its
   input (:data:`DETAIL`: each field's presence and type); an event line is read by the
   renderer's own reader (``event_from_json``). Either must then render back, through the
-  writer's own functions, to exactly its text: a line that is well formed but not what
+  writer's own functions (``_format``), to exactly its text: a line that is well formed but not what
   mtasim writes (``t`` that is not ``us`` in seconds, another key order, a number written
   another way) is refused too.
 * Against the header: time never goes back; connections arrive numbered 0, 1, 2... and every
@@ -29,10 +29,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeGuard
 
-from ._input import quote
-from .core import Event, Kind, MtasimError, Record, to_micros
-from .render._parse import ParseError, event_from_json
-from .scenario import PeerGroup, Scenario, room, tail_bound
+from .._input import quote
+from ..core import Event, Kind, MtasimError, Record, to_micros
+from ..render._fields import ParseError, event_from_json
+from ..scenario import PeerGroup, Scenario, room, tail_bound
+from ._format import dumps, event_line, input_line
 
 
 class TraceError(MtasimError):
@@ -102,20 +103,9 @@ _KINDS = {kind.label: kind for kind in Kind}
 class BodyCheck:
     """Checks the body lines of one trace against its header's scenario, in file order."""
 
-    def __init__(
-        self,
-        name: str,
-        scenario: Scenario,
-        input_line: Callable[[Record], dict[str, Any]],
-        event_line: Callable[[Event], dict[str, Any]],
-        dumps: Callable[[dict[str, Any]], str],
-    ) -> None:
-        """``input_line``, ``event_line`` and ``dumps`` are the writer's own functions."""
+    def __init__(self, name: str, scenario: Scenario) -> None:
         self._name = name
         self._scenario = scenario
-        self._input_line = input_line
-        self._event_line = event_line
-        self._dumps = dumps
         self._epoch = scenario.epoch
         self._until = None if math.isinf(scenario.until) else to_micros(scenario.until)
         self._groups: dict[str, list[PeerGroup]] = {}
@@ -145,10 +135,10 @@ class BodyCheck:
             raise self._fail(number, f"time goes back: {us} µs after {self._last} µs")
         self._last = us
         if kind == "input":
-            expected = self._input_line(self._input(number, obj))
+            expected = input_line(self._input(number, obj))
         else:
-            expected = self._event_line(self._event(number, obj, us))
-        if self._dumps(expected) != text:
+            expected = event_line(self._event(number, obj, us))
+        if dumps(expected) != text:
             raise self._fail(number, _difference(obj, expected))
         return str(kind)
 

@@ -1,140 +1,30 @@
-"""Traces: a run kept as JSON Lines, checked on reading, replayed on any build.
+"""Reading traces for hostile files: :func:`verify`, then the recorded inputs of a replay.
 
 Rules of this module:
 
-* Line 1 is the header: ``{"kind": "header", "format": "mtasim-trace", "version": 1, "tool":
-  ..., "scenario_digest": ..., "scenario": {...}, "seed": ..., "build": ...}``. It names no
-  driver: the trio and batch drivers write the same bytes.
-* Then one line per input the model consumed and per event it logged, in the order they
-  happened: ``{"kind": "input", "us": 21000000, "t": 21.0, "input": "response_timeout",
-  "conn": 0, ...}`` and ``{"kind": "event", "us": ..., <the JSON Lines event fields>}``.
-  ``us`` is the exact virtual time in microseconds; ``t`` the same in seconds, for people.
-  Arrival inputs carry everything drawn for the connection (service time, latency, hold,
-  give-up...): they are what a replay re-drives.
-* Inputs marked ``"external": true`` came from outside the model (a live session's real peers,
-  ``docs/live.md``): an arrival, data or a close at the time it was observed. A replay pushes
-  them again at the same ``us``, in file order (:func:`recorded_externals`); they are not
-  re-drawn arrivals.
-* The last line is the footer: ``{"kind": "footer", "lines": N, "inputs": I, "events": E,
-  "sha256": ...}``, N the number of lines before it and the digest that of their bytes. A
-  missing footer means a truncated file; a digest that does not match, an edited one.
-* A trace is written to a temporary file and renamed into place when the run ends, so an
-  interrupted run leaves no partial file.
-* Reading is for hostile files (:func:`verify`): lines are read with a length cap
-  (:data:`MAX_LINE`), parsed by the bounded JSON reader, and each body line is checked as it
-  is read and against the header (``sim._trace_check``). The first problem found is reported
-  after the digest: a damaged file says so, an edited one with its digest recomputed gets
-  the line and field that do not agree. The digest catches accidental damage; no unkeyed
-  digest can catch a forgery that is consistent throughout.
+* Lines are read with a length cap (:data:`~sim._trace._format.MAX_LINE`) and parsed by the
+  bounded JSON reader of ``sim._input``; each body line is checked as it is read and against
+  the header (``_check``). The first problem found is reported after the digest: a damaged
+  file says so, an edited one with its digest recomputed gets the line and the field that do
+  not agree.
+* The digest catches accidental damage; no unkeyed digest can catch a forgery that is
+  consistent throughout (``docs/traces.md``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from ._input import InputError, clip, load_json, quote, read_lines
-from ._trace_check import BodyCheck, TraceError
-from ._version import __version__
-from .core import (
-    Build,
-    BuildError,
-    ConnSpec,
-    Event,
-    External,
-    Kind,
-    Record,
-    resolve_build,
-    to_seconds,
-)
-from .render import event_dict
-from .scenario import Scenario, ScenarioError, scenario_from_dict
-
-FORMAT = "mtasim-trace"
-VERSION = 1
-#: The longest line a trace may have, in characters. The longest the writer can write is the
-#: header of a scenario with the most peer groups, every string of the most characters and
-#: each character escaped (6 characters): under 7 million.
-MAX_LINE = 16 << 20
-
-
-# What json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False) uses,
-# made once (the same text, without an encoder per line).
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-
-def _dumps(obj: dict[str, Any]) -> str:
-    return _ENCODER.encode(obj)
-
-
-def input_line(record: Record) -> dict[str, Any]:
-    line: dict[str, Any] = {
-        "kind": "input",
-        "us": record.t,
-        "t": to_seconds(record.t),
-        "input": record.kind.label,
-        "conn": record.conn,
-    }
-    line.update(record.detail)
-    return line
-
-
-def event_line(event: Event) -> dict[str, Any]:
-    return {"kind": "event", "us": event.t, **event_dict(event)}
-
-
-class TraceWriter:
-    """Streams one run's trace to a text file, hashing as it goes."""
-
-    def __init__(self, out: TextIO, scenario: Scenario, build: Build) -> None:
-        self._out = out
-        self._hash = hashlib.sha256()
-        self.lines = 0
-        self.inputs = 0
-        self.events = 0
-        self._write(header(scenario, build))
-
-    def _write(self, obj: dict[str, Any]) -> None:
-        text = _dumps(obj) + "\n"
-        self._hash.update(text.encode("utf-8"))
-        self._out.write(text)
-        self.lines += 1
-
-    def record(self, record: Record) -> None:
-        self._write(input_line(record))
-        self.inputs += 1
-
-    def event(self, event: Event) -> None:
-        self._write(event_line(event))
-        self.events += 1
-
-    def close(self) -> None:
-        footer = {
-            "kind": "footer",
-            "lines": self.lines,
-            "inputs": self.inputs,
-            "events": self.events,
-            "sha256": self._hash.hexdigest(),
-        }
-        self._out.write(_dumps(footer) + "\n")
-
-
-def header(scenario: Scenario, build: Build) -> dict[str, Any]:
-    """The first line. It names no driver: every driver writes the same bytes."""
-    return {
-        "kind": "header",
-        "format": FORMAT,
-        "version": VERSION,
-        "tool": f"mtasim {__version__}",
-        "scenario_digest": scenario.digest(),
-        "scenario": scenario.to_dict(),
-        "seed": scenario.seed,
-        "build": build.version,
-    }
+from .._input import InputError, clip, load_json, quote, read_lines
+from .._version import __version__
+from ..core import Build, BuildError, ConnSpec, External, Kind, resolve_build
+from ..scenario import Scenario, ScenarioError, scenario_from_dict
+from ._check import BodyCheck, TraceError
+from ._format import FORMAT, MAX_LINE, VERSION
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +81,7 @@ def verify(path: str | Path) -> TraceInfo:
                     first = _check_header(name, _parse(name, 1, text))
                     header = _header_scenario(name, first)
                     if not isinstance(header, TraceError):
-                        check = BodyCheck(name, header[0], input_line, event_line, _dumps)
+                        check = BodyCheck(name, header[0])
                     digest.update(text.encode("utf-8"))
                     lines = 1
                     continue
@@ -370,49 +260,3 @@ def recorded_externals(path: str | Path) -> Iterator[External]:
         else:
             detail = tuple((k, v) for k, v in obj.items() if k not in _FIXED_KEYS)
             yield External(obj["us"], kind, obj["conn"], None, detail)
-
-
-def line_text(obj: dict[str, Any]) -> str:
-    """How a trace line is written (without its newline)."""
-    return _dumps(obj)
-
-
-@dataclass(frozen=True, slots=True)
-class Mismatch:
-    """The first line where a replay differs from its recording (1-based file line)."""
-
-    line: int
-    expected: str | None
-    got: str | None
-
-
-class TraceComparator:
-    """Compares a run's trace lines, as they are produced, with a recorded trace's body."""
-
-    def __init__(self, path: str | Path) -> None:
-        self._recorded = body_lines(path)
-        self._line = 1  # the header is line 1
-        self.mismatch: Mismatch | None = None
-
-    def _check(self, obj: dict[str, Any]) -> None:
-        self._line += 1
-        if self.mismatch is not None:
-            return
-        got = _dumps(obj)
-        expected = next(self._recorded, None)
-        if got != expected:
-            self.mismatch = Mismatch(self._line, expected, got)
-
-    def record(self, record: Record) -> None:
-        self._check(input_line(record))
-
-    def event(self, event: Event) -> None:
-        self._check(event_line(event))
-
-    def finish(self) -> Mismatch | None:
-        """The first difference, including a recording that goes on longer than the run."""
-        if self.mismatch is None:
-            extra = next(self._recorded, None)
-            if extra is not None:
-                self.mismatch = Mismatch(self._line + 1, extra, None)
-        return self.mismatch
