@@ -7,9 +7,8 @@ import sys
 from typing import Any
 
 from .._plural import plural
-from .._run import replay
+from .._run import replay, resolve
 from .._trace import TraceComparator, verify
-from ..core import resolve_build
 from ..render import EventWriter
 from ._common import (
     UsageError,
@@ -29,8 +28,9 @@ def register(commands: Any) -> None:
         description="Re-drive the connections recorded in a trace (their arrival times and "
         "every value drawn for them) through the model. On the recorded build the replay must "
         "reproduce the trace byte for byte, and says whether it does; on another build it shows "
-        "what that build does with the identical inputs. A truncated, edited or newer-format "
-        "trace is refused (exit 2).",
+        "what that build does with the identical inputs. A truncated, damaged or newer-format "
+        "trace, or one whose lines disagree with each other or with its header, is refused "
+        "with one line naming the line and the field (exit 2; docs/traces.md lists the checks).",
     )
     parser.add_argument("trace", metavar="TRACE", help="a trace written by 'mtasim run --record'")
     add_build_argument(parser, "the recorded build")
@@ -56,7 +56,7 @@ def register(commands: Any) -> None:
 
 def main(args: argparse.Namespace) -> int:
     info = verify(args.trace)
-    build = resolve_build(args.build) if args.build is not None else info.build
+    build = resolve(args.build) if args.build is not None else info.build
     same_build = build == info.build
     if args.check and not same_build:
         raise UsageError(
@@ -83,6 +83,7 @@ def main(args: argparse.Namespace) -> int:
             on_record=comparator.record if comparator is not None else None,
             keep=False,
             record=args.record,
+            verified=info,
         )
     summary = result.summary
     if comparator is None:
