@@ -10,6 +10,12 @@ Rules of this module:
   counts only if the other build does *not* show the behaviour on the same inputs.
 * Bounded twice: ``max_examples`` candidates in the generation phase, and ``time_limit``
   seconds overall. Running out of time while shrinking keeps the smallest scenario found so far.
+* The time limit holds within a second: the deadline is checked before each candidate and,
+  every 1,000 records, inside a candidate's run, and running out of time stops hypothesis at
+  once (:class:`_OutOfTime` is a ``BaseException``: an ``Exception`` raised by the condition is
+  a failure to hypothesis, which it then shrinks, for as long again as the search had taken).
+* ``on_progress`` hears after each candidate: how many were tried, the smallest found so far,
+  the seconds left (the command draws it as a progress bar on a terminal).
 """
 
 from __future__ import annotations
@@ -55,8 +61,23 @@ class HuntError(MtasimError):
     """Bad hunt parameters."""
 
 
-class _OutOfTime(Exception):
-    pass
+class _OutOfTime(BaseException):
+    """The time limit: a BaseException, so that hypothesis lets it through at once instead of
+    shrinking it as a failure of the condition."""
+
+
+#: Steps between two looks at the clock inside one candidate's run.
+CHECK_EVERY = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class HuntProgress:
+    """Where a hunt is: candidates tried, the smallest scenario found so far (None: not yet),
+    seconds left of the time limit."""
+
+    candidates: int
+    best: Scenario | None
+    seconds_left: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +105,7 @@ def hunt(
     max_examples: int = 2000,
     time_limit: float = 60.0,
     max_connections: int = 20,
+    on_progress: Callable[[HuntProgress], None] | None = None,
 ) -> HuntResult:
     """Search for the smallest scenario that shows ``want`` on ``build``."""
     if want not in WANTS:
@@ -99,20 +121,31 @@ def hunt(
     deadline = started + time_limit
     state: dict[str, Any] = {"calls": 0, "found_at": None, "best": None}
 
+    records = 0
+
+    def watch(_step: Any) -> None:
+        nonlocal records
+        records += 1
+        if records % CHECK_EVERY == 0 and time.monotonic() > deadline:
+            raise _OutOfTime
+
+    def shows(scenario: Scenario, on: Build) -> bool:
+        return shown(run(scenario, on, driver="batch", keep=False, on_step=watch).summary)
+
     def condition(scenario: Scenario) -> bool:
         if time.monotonic() > deadline:
             raise _OutOfTime
         state["calls"] += 1
-        if not shown(run(scenario, build, driver="batch", keep=False).summary):
-            return False
-        if not_on is not None and shown(run(scenario, not_on, driver="batch", keep=False).summary):
-            return False
-        if state["found_at"] is None:
-            state["found_at"] = state["calls"]
-        best = state["best"]
-        if best is None or _size(scenario) <= _size(best):
-            state["best"] = scenario
-        return True
+        found = shows(scenario, build) and (not_on is None or not shows(scenario, not_on))
+        if found:
+            if state["found_at"] is None:
+                state["found_at"] = state["calls"]
+            best = state["best"]
+            if best is None or _size(scenario) <= _size(best):
+                state["best"] = scenario
+        if on_progress is not None:
+            on_progress(HuntProgress(state["calls"], state["best"], deadline - time.monotonic()))
+        return found
 
     strategy = scenarios(max_groups=3, max_connections=max_connections, build=st.just(build))
     config = settings(

@@ -8,10 +8,22 @@ from pathlib import Path
 from typing import Any
 
 from ._atomic import atomic_text
-from ._trace import TraceWriter, recorded_arrivals, recorded_externals, verify
-from .core import Build, ConnSpec, Event, External, Record, Step, StepSink, resolve_build
+from ._input import quote
+from ._trace import TraceInfo, TraceWriter, recorded_arrivals, recorded_externals, verify
+from .core import (
+    Build,
+    BuildError,
+    ConnSpec,
+    Event,
+    External,
+    Record,
+    Step,
+    StepSink,
+    build_names,
+    resolve_build,
+)
 from .drivers import run_async, run_trio, run_virtual
-from .scenario import Scenario, arrivals, load_scenario, model_config
+from .scenario import Scenario, arrivals, check_scenario, load_scenario, model_config
 
 EventSink = Callable[[Event], None]
 
@@ -36,19 +48,40 @@ class RunResult:
 
 
 def prepare(
-    scenario: Scenario | str | None, build: str | Build | None = None, seed: int | None = None
+    scenario: Scenario | str | Path | None,
+    build: str | Build | None = None,
+    seed: int | None = None,
 ) -> tuple[Scenario, Build]:
-    """Load the scenario if needed, apply the seed, resolve the build (default: the file's)."""
-    if scenario is None or isinstance(scenario, str):
+    """Load the scenario if needed (a bundled name, a ``str`` or ``Path`` path, ``None`` for
+    the KB case), apply the seed, validate it with the schema's rules (a :class:`Scenario`
+    built in Python is named ``<python>`` in the messages), resolve the build (default: the
+    scenario's). Raises :class:`~sim.scenario.ScenarioError` or ``BuildError``."""
+    if scenario is None or isinstance(scenario, (str, Path)):
         scenario = load_scenario(scenario)
+    elif not isinstance(scenario, Scenario):
+        raise TypeError(
+            "expected a Scenario, a bundled scenario name, a path or None, got "
+            f"{type(scenario).__name__}"
+        )
     if seed is not None:
         scenario = scenario.with_seed(seed)
-    resolved = resolve_build(build if build is not None else scenario.build)
+    scenario = check_scenario(scenario)
+    resolved = resolve(build if build is not None else scenario.build)
     return scenario.with_build(resolved), resolved
 
 
+def resolve(build: str | Build) -> Build:
+    """:func:`~sim.core.resolve_build` for a name given by a user: a long unknown name is
+    quoted short in the ``BuildError``."""
+    if not isinstance(build, (str, Build)):
+        raise TypeError(f"expected a build name or a Build, got {type(build).__name__}")
+    if isinstance(build, str) and len(build) > 40:
+        raise BuildError(f"unknown build {quote(build, 40)} (known: {build_names()})")
+    return resolve_build(build)
+
+
 def run(
-    scenario: Scenario | str | None = None,
+    scenario: Scenario | str | Path | None = None,
     build: str | Build | None = None,
     *,
     seed: int | None = None,
@@ -60,8 +93,11 @@ def run(
     connections: Iterable[ConnSpec] | None = None,
     externals: Iterable[External] | None = None,
 ) -> RunResult:
-    """Run a scenario (a :class:`Scenario`, a bundled name or path, or ``None`` for the KB
-    Q319936 case) on a build (default: the scenario's).
+    """Run a scenario (a :class:`Scenario`, a bundled name, a path as ``str`` or
+    :class:`~pathlib.Path`, or ``None`` for the KB Q319936 case) on a build (default: the
+    scenario's). A :class:`Scenario` built in Python is validated here, with the rules and
+    messages of a file (origin ``<python>``): :class:`~sim.scenario.ScenarioError` names the
+    key, what was found and what was expected.
 
     ``driver``: ``"trio"`` (the reference async model under a virtual clock) or ``"batch"``
     (the same scheduler on the virtual clock, no tasks; identical output, faster).
@@ -74,7 +110,9 @@ def run(
     """
     scenario, resolved = prepare(scenario, build, seed)
     if driver not in DRIVERS:
-        raise ValueError(f"unknown driver {driver!r} (expected one of {', '.join(DRIVERS)})")
+        raise ValueError(
+            f"unknown driver {quote(driver, 40)} (expected one of {', '.join(DRIVERS)})"
+        )
     result = RunResult(scenario, resolved)
     sink = _sink(result, keep, on_event, on_step)
     stream = arrivals(scenario) if connections is None else connections
@@ -92,7 +130,7 @@ def run(
 
 
 async def run_in_trio(
-    scenario: Scenario | str | None = None,
+    scenario: Scenario | str | Path | None = None,
     build: str | Build | None = None,
     *,
     seed: int | None = None,
@@ -100,7 +138,8 @@ async def run_in_trio(
     on_step: StepSink | None = None,
     keep: bool = True,
 ) -> RunResult:
-    """:func:`run` inside a running trio (whose clock must be ``MockClock(rate=0)``)."""
+    """:func:`run` inside a running trio (whose clock must be ``MockClock(rate=0)``); the
+    scenario is given and validated as for :func:`run`."""
     scenario, resolved = prepare(scenario, build, seed)
     result = RunResult(scenario, resolved)
     sink = _sink(result, keep, on_event, on_step)
@@ -118,11 +157,14 @@ def replay(
     on_step: StepSink | None = None,
     keep: bool = True,
     record: str | Path | None = None,
+    verified: TraceInfo | None = None,
 ) -> RunResult:
     """Re-drive a verified trace's recorded connections (and its external inputs, for a live
     session's trace) through the model, on the recorded build or another one. Raises
-    ``TraceError`` for a truncated, edited or newer trace."""
-    info = verify(trace)
+    ``TraceError`` for a truncated, damaged, edited or newer trace (``docs/traces.md``: what
+    is checked). ``verified``: what :func:`~sim._trace.verify` said of this trace, when the
+    caller has just called it (the trace is then not read twice before the replay)."""
+    info = verify(trace) if verified is None else verified
     return run(
         info.scenario,
         build if build is not None else info.build,

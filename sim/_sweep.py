@@ -6,35 +6,67 @@ Rules of this module:
   from START to STOP inclusive), first axis outermost, then seeds, then builds. Each cell is
   one row; its position in that order is its index, and the CSV is written in index order, so
   the output does not depend on ``--jobs`` or on which worker finished first.
-* Points are validated like a file: a value that does not fit its key (a fractional number of
-  threads, a timeout of 0) is an error naming the key, before anything runs.
+* A grid is never held in memory: its size is the product of the axes' lengths, its cells are
+  generated as they are handed out (:meth:`SweepPlan.cells`), and at most a window of 4
+  chunks per worker (``--jobs``, or the Dask cluster's threads) is in flight, so the rows
+  waiting for an earlier one to finish are bounded too. Memory does not grow with the grid
+  (``tests/robustness``).
+* Bounded before it starts (``sim._limits``): a grid of more runs than ``max_runs``, or a
+  point with more connections than ``max_connections``, is refused before anything runs.
+* Points are validated like a file, by axis, before anything runs: every value of every axis,
+  and the four corners of every pair of axes (the schema's cross-field rules are monotone, so
+  a pair's corners find any combination they refuse). A value that does not fit its key (a
+  fractional number of threads, a timeout of 0) is an error naming the key. Each point is
+  validated again as it runs.
 * Work is cut into chunks of consecutive points and handed to a ``concurrent.futures.Executor``
-  (a process pool for ``--jobs N``, a Dask cluster's executor for ``dask://HOST:PORT``). Each
-  chunk runs on the batch driver (identical results to the trio driver, proven by
-  ``tests/test_batch_driver.py``) and returns only counters.
-* Interrupted (Ctrl-C): the rows already finished are kept (the output is complete rows, in
-  index order, and says how many of how many), nothing half-written.
+  (``sim._pool``: a process pool for ``--jobs N`` whose workers die with their parent, a Dask
+  cluster's executor for ``dask://HOST:PORT``). Each chunk runs on the batch driver
+  (identical results to the trio driver, proven by ``tests/test_batch_driver.py``) and
+  returns only counters.
+* Interrupted (Ctrl-C) or failed: every row already finished is still handed over, in index
+  order, before the exception goes on; what the command makes of them is its business.
 """
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import math
-import os
-import signal
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent import futures
 from dataclasses import dataclass
 from typing import Any
 
+from ._limits import (
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_MAX_RUNS,
+    check_connections,
+    check_runs,
+)
+from ._pool import PoolError, close_executor, cpu_count, make_executor, parallelism
 from .core import Build, MtasimError
 from .scenario import Scenario, ScenarioError, scenario_from_dict
 from .scenario._schema import ARRAY_TABLES, Type, field_for
 
+__all__ = [
+    "COLUMNS",
+    "Axis",
+    "Cell",
+    "PoolError",
+    "SweepError",
+    "SweepPlan",
+    "close_executor",
+    "cpu_count",
+    "execute",
+    "make_executor",
+    "plan",
+    "point_scenario",
+    "run_chunk",
+]
+
 
 class SweepError(MtasimError):
-    """A bad --vary, --seeds, --jobs or executor."""
+    """A bad --vary, --seeds or --jobs, or a point that is not a valid scenario."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,16 +175,6 @@ class Cell:
     build: str
 
 
-def cells(axes: Sequence[Axis], seeds: Sequence[int], builds: Sequence[Build]) -> Iterator[Cell]:
-    index = 0
-    for combo in itertools.product(*(axis.values for axis in axes)):
-        assignments = tuple(zip((a.key for a in axes), combo, strict=True))
-        for seed in seeds:
-            for build in builds:
-                yield Cell(index, assignments, seed, build.version)
-                index += 1
-
-
 def run_chunk(base: dict[str, Any], chunk: Sequence[Cell]) -> list[tuple[int, dict[str, Any]]]:
     """Run a chunk of cells (in a worker process); return (index, counters) pairs."""
     from ._run import run
@@ -163,7 +185,7 @@ def run_chunk(base: dict[str, Any], chunk: Sequence[Cell]) -> list[tuple[int, di
     for cell in chunk:
         # The builds of a point are consecutive cells: validate the point once.
         if scenario is None or (cell.assignments, cell.seed) != previous:
-            scenario = point_scenario(base, cell.assignments, cell.seed)
+            scenario = _checked_point(base, cell.assignments, cell.seed)
             previous = (cell.assignments, cell.seed)
         summary = run(scenario, cell.build, driver="batch", keep=False).summary
         counters = {name: summary[name] for name in COLUMNS if name in summary}
@@ -172,72 +194,68 @@ def run_chunk(base: dict[str, Any], chunk: Sequence[Cell]) -> list[tuple[int, di
     return out
 
 
-def _ignore_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def make_executor(jobs: int, address: str | None) -> futures.Executor | None:
-    """A process pool (``jobs`` > 1), a Dask cluster's executor, or None (run inline)."""
-    if address is not None:
-        if not address.startswith("dask://"):
-            raise SweepError(f"--executor {address!r}: expected dask://HOST:PORT")
-        try:
-            # Typed as Any: distributed is an optional extra, and only two calls are used.
-            distributed: Any = importlib.import_module("distributed")
-        except ImportError:
-            raise SweepError(
-                "--executor dask://... needs the 'dask' extra: pip install 'mtasim[dask]'"
-            ) from None
-        target = "tcp://" + address[len("dask://") :]
-        try:
-            client = distributed.Client(target, timeout=10, set_as_default=False)
-        except OSError as exc:
-            raise SweepError(f"cannot reach the Dask scheduler at {target}: {exc}") from None
-        executor: futures.Executor = client.get_executor()
-        executor._mtasim_client = client  # type: ignore[attr-defined]  # closed with it
-        return executor
-    if jobs <= 1:
-        return None
-    return futures.ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
-
-
-def close_executor(executor: futures.Executor | None, cancel: bool = False) -> None:
-    if executor is None:
-        return
+def _checked_point(
+    base: dict[str, Any], assignments: Sequence[tuple[str, float | int]], seed: int
+) -> Scenario:
+    """:func:`point_scenario`, its problem as a :class:`SweepError` naming the point."""
     try:
-        executor.shutdown(wait=not cancel, cancel_futures=cancel)
-    except TypeError:  # Dask's ClientExecutor has no cancel_futures
-        executor.shutdown(wait=not cancel)
-    client = getattr(executor, "_mtasim_client", None)
-    if client is not None:
-        client.close()
+        return point_scenario(base, assignments, seed)
+    except ScenarioError as exc:
+        first = exc.problems[0]
+        values = ", ".join(f"{k}={v}" for k, v in assignments)
+        raise SweepError(
+            f"the point {values} is not a valid scenario: {first.key}: {first.message}"
+        ) from None
 
 
 #: At most this many cells per task: small enough for progress and for Ctrl-C to keep most of
 #: the work done, large enough that a task's overhead (pickling, a round trip) is amortised.
 MAX_CHUNK = 25
 
+#: Chunks in flight per worker: enough to keep every worker busy while the oldest chunk is
+#: still running, few enough that the rows waiting for it stay a handful.
+WINDOW_PER_JOB = 4
 
-def chunked(items: Sequence[Cell], jobs: int) -> list[list[Cell]]:
-    """Consecutive chunks: at least 8 per worker for load balance, at most MAX_CHUNK cells."""
-    if not items:
-        return []
-    size = max(1, min(MAX_CHUNK, math.ceil(len(items) / (max(1, jobs) * 8))))
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+def chunk_size(total: int, jobs: int) -> int:
+    """At least 8 chunks per worker for load balance, at most MAX_CHUNK cells each."""
+    return max(1, min(MAX_CHUNK, math.ceil(total / (max(1, jobs) * 8))))
 
 
 @dataclass(frozen=True, slots=True)
 class SweepPlan:
-    """A validated grid: every cell in index order, and the base scenario's data."""
+    """A validated grid: the base scenario's data, the axes, seeds and builds, and the number
+    of cells (a product: the cells themselves are generated by :meth:`cells`)."""
 
     base: dict[str, Any]
-    cells: tuple[Cell, ...]
+    axes: tuple[Axis, ...]
+    seeds: range
+    builds: tuple[str, ...]
+    total: int
+
+    def cells(self) -> Iterator[Cell]:
+        """Every cell, in index order, generated one at a time."""
+        keys = [a.key for a in self.axes]
+        index = 0
+        for combo in itertools.product(*(axis.values for axis in self.axes)):
+            assignments = tuple(zip(keys, combo, strict=True))
+            for seed in self.seeds:
+                for build in self.builds:
+                    yield Cell(index, assignments, seed, build)
+                    index += 1
 
 
 def plan(
-    scenario: Scenario, axes: Sequence[Axis], builds: Sequence[Build], *, seeds: int = 1
+    scenario: Scenario,
+    axes: Sequence[Axis],
+    builds: Sequence[Build],
+    *,
+    seeds: int = 1,
+    max_runs: int = DEFAULT_MAX_RUNS,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
 ) -> SweepPlan:
-    """Check the grid before anything runs: every distinct point must be a valid scenario."""
+    """Check the grid before anything runs: its size, the connections of its largest point,
+    every value of every axis and the corners of every pair of axes."""
     if seeds < 1:
         raise SweepError("--seeds must be at least 1")
     if not axes:
@@ -247,22 +265,49 @@ def plan(
         raise SweepError("the same key is varied twice")
     if not builds:
         raise SweepError("no build to run the points on")
+    total = math.prod(len(a.values) for a in axes) * seeds * len(builds)
+    check_runs(total, max_runs)
     base = scenario.to_dict()
-    all_cells = tuple(cells(axes, [scenario.seed + i for i in range(seeds)], builds))
-    seen: set[tuple[tuple[str, float | int], ...]] = set()
-    for cell in all_cells:
-        if cell.assignments in seen:
+    check_connections(_largest_point(base, axes), max_connections, "the grid's largest point")
+    for checked in _checks(axes):
+        _checked_point(base, checked, scenario.seed)
+    return SweepPlan(
+        base,
+        tuple(axes),
+        range(scenario.seed, scenario.seed + seeds),
+        tuple(b.version for b in builds),
+        total,
+    )
+
+
+def _checks(axes: Sequence[Axis]) -> Iterator[tuple[tuple[str, float | int], ...]]:
+    """The assignments checked before a sweep: each axis value alone, then the four corners
+    of each pair of axes (the other keys at the scenario's values)."""
+    for axis in axes:
+        for value in dict.fromkeys(axis.values):
+            yield ((axis.key, value),)
+    for a, b in itertools.combinations(axes, 2):
+        ends_a = dict.fromkeys((min(a.values), max(a.values)))
+        ends_b = dict.fromkeys((min(b.values), max(b.values)))
+        for va, vb in itertools.product(ends_a, ends_b):
+            yield ((a.key, va), (b.key, vb))
+
+
+def _largest_point(base: dict[str, Any], axes: Sequence[Axis]) -> int:
+    """The most connections any point of the grid has. Each group's count is set by the last
+    axis that sets it (``peers.count`` sets all, ``peers.N.count`` one); the axes vary
+    independently, so the largest point takes every such axis at its largest value."""
+    counts = [int(group.get("count", 1)) for group in base.get("peers", [])]
+    for axis in axes:
+        parts = axis.key.split(".")
+        if parts[0] != "peers" or parts[-1] != "count":
             continue
-        seen.add(cell.assignments)
-        try:
-            point_scenario(base, cell.assignments, cell.seed)
-        except ScenarioError as exc:
-            first = exc.problems[0]
-            values = ", ".join(f"{k}={v}" for k, v in cell.assignments)
-            raise SweepError(
-                f"the point {values} is not a valid scenario: {first.key}: {first.message}"
-            ) from None
-    return SweepPlan(base, all_cells)
+        top = int(max(axis.values))
+        if len(parts) == 2:
+            counts = [top] * len(counts)
+        elif int(parts[1]) < len(counts):
+            counts[int(parts[1])] = top
+    return sum(counts)
 
 
 def execute(
@@ -276,7 +321,7 @@ def execute(
     """Run a planned grid; call ``on_row(cell, counters)`` in index order as rows complete.
 
     ``executor`` (see :func:`make_executor`; ``None`` runs in this process) is the caller's
-    to create and close; ``jobs`` sizes the chunks.
+    to create and close; ``jobs`` sizes the chunks and the window of chunks in flight.
 
     ``on_progress(done, total)`` follows the cells finished. Interrupted (KeyboardInterrupt,
     or any error), every row already finished is still handed to ``on_row``, in index order,
@@ -284,41 +329,55 @@ def execute(
     if jobs < 1:
         raise SweepError("--jobs must be at least 1")
     base = sweep_plan.base
-    all_cells = sweep_plan.cells
-    by_index = {cell.index: cell for cell in all_cells}
-    pending: dict[int, dict[str, Any]] = {}
-    next_index = 0
+    total = sweep_plan.total
+    size = chunk_size(total, jobs if executor is not None else 1)
+    cell_iter = sweep_plan.cells()
+    chunks = iter(lambda: list(itertools.islice(cell_iter, size)), [])
     done = 0
 
-    def finished(rows: list[tuple[int, dict[str, Any]]]) -> None:
-        nonlocal next_index, done
-        pending.update(rows)
-        done += len(rows)
+    def progress(count: int) -> None:
+        nonlocal done
+        done += count
         if on_progress is not None:
-            on_progress(done, len(all_cells))
-        while next_index in pending:
-            on_row(by_index[next_index], pending.pop(next_index))
-            next_index += 1
+            on_progress(done, total)
 
+    def emit(chunk: list[Cell], rows: list[tuple[int, dict[str, Any]]]) -> None:
+        for cell, (index, counters) in zip(chunk, rows, strict=True):
+            assert cell.index == index
+            on_row(cell, counters)
+
+    if executor is None:
+        for chunk in chunks:
+            rows = run_chunk(base, chunk)
+            progress(len(chunk))
+            emit(chunk, rows)
+        return
+    window = WINDOW_PER_JOB * parallelism(executor, jobs)
+    # In submission order: (future, its cells, counted in the progress yet).
+    flight: deque[list[Any]] = deque()
     try:
-        if executor is None:
-            for chunk in chunked(all_cells, 1):
-                finished(run_chunk(base, chunk))
-        else:
-            submitted = [
-                executor.submit(run_chunk, base, chunk) for chunk in chunked(all_cells, jobs)
-            ]
-            try:
-                for future in futures.as_completed(submitted):
-                    finished(future.result())
-            finally:
-                for future in submitted:
-                    future.cancel()
+        while True:
+            while len(flight) < window:
+                chunk = next(chunks, [])
+                if not chunk:
+                    break
+                flight.append([executor.submit(run_chunk, base, chunk), chunk, False])
+            if not flight:
+                return
+            finished, _ = futures.wait(
+                [entry[0] for entry in flight if not entry[2]],
+                return_when=futures.FIRST_COMPLETED,
+            )
+            for entry in flight:
+                if entry[0] in finished and not entry[2]:
+                    entry[2] = True
+                    progress(len(entry[1]))
+            while flight and flight[0][2]:
+                future, chunk, _counted = flight.popleft()
+                emit(chunk, future.result())
     finally:
-        for index in sorted(pending):
-            on_row(by_index[index], pending[index])
-        pending.clear()
-
-
-def cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        # Interrupted or failed: the rows already finished, in order, then cancel the rest.
+        for future, chunk, _counted in flight:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                emit(chunk, future.result())
+            future.cancel()

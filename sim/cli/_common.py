@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from .._atomic import atomic_text
+from .._input import clip
 from .._run import DRIVERS
-from ..core import BUILDS, MtasimError
+from ..core import BUILDS, Build, MtasimError, resolve_build
 from ..render import FORMATS
-from ..scenario import DEFAULT_SCENARIO, Scenario, load_scenario
+from ..scenario import DEFAULT_SCENARIO, Scenario, check_value, load_scenario
 
 
 class UsageError(MtasimError):
@@ -97,12 +98,12 @@ def add_format_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load(args: argparse.Namespace, spec: str | None = None) -> Scenario:
+    """The scenario of a command: its file or bundled name, its ``--set`` overrides, its
+    ``--seed`` (checked by the schema's ``seed`` field, as ``--set seed=N`` would be)."""
     scenario = load_scenario(spec if spec is not None else args.scenario, tuple(args.overrides))
     seed = getattr(args, "seed", None)
     if seed is not None:
-        if seed < 0:
-            raise UsageError(f"--seed must be a non-negative integer, got {seed}")
-        scenario = scenario.with_seed(seed)
+        scenario = scenario.with_seed(check_value("seed", seed, f"--seed {clip(str(seed))}"))
     return scenario
 
 
@@ -131,3 +132,22 @@ def check_writable(path: str | None, option: str) -> None:
         raise UsageError(f"cannot write {path} ({option}): no such directory {parent}")
     if Path(path).is_dir():
         raise UsageError(f"cannot write {path} ({option}): it is a directory")
+
+
+def add_builds_argument(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument(
+        "--builds",
+        default=default,
+        metavar="A,B[,C...]",
+        help=f"builds to show, by version or alias (default: {default})",
+    )
+
+
+def parse_builds(text: str) -> list[Build]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise UsageError(f"--builds names no build: {text!r}")
+    builds = [resolve_build(n) for n in names]
+    if len({b.version for b in builds}) != len(builds):
+        raise UsageError(f"--builds names the same build twice: {text!r}")
+    return builds

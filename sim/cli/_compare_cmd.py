@@ -8,13 +8,18 @@ import sys
 from typing import Any
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
+from .._plural import plural
 from .._run import run
 from ..core import resolve_build
 from ..render._summary import compare_rows, event_oneline
-from ._common import UsageError, add_driver_argument, add_scenario_arguments, load
+from ._common import UsageError, add_driver_argument, add_scenario_arguments
+from ._console import add_color_argument, make_console
+from ._limits import add_max_connections_argument, load_bounded
+
+#: Styles of the event difference's lines: only on the first build, only on the other.
+DIFF_STYLES = {"-": "red", "+": "green"}
 
 
 def register(commands: Any) -> None:
@@ -40,6 +45,8 @@ def register(commands: Any) -> None:
         metavar="N",
         help="show at most N lines of the event difference (default 40; 0: all)",
     )
+    add_max_connections_argument(parser)
+    add_color_argument(parser)
     parser.set_defaults(handler=main)
 
 
@@ -52,13 +59,13 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError(f"--builds names the same build twice: {args.builds!r}")
     if args.limit < 0:
         raise UsageError(f"--limit must be 0 or more, got {args.limit}")
-    scenario = load(args)
+    scenario = load_bounded(args)
     results = [run(scenario, b, driver=args.driver) for b in builds]
 
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=True, width=100)
+    console = make_console(sys.stdout, args.color, width=100, soft_wrap=True)
     console.print(
         f"scenario {scenario.name or scenario.origin} (seed {scenario.seed}), identical inputs "
-        f"on {len(builds)} builds"
+        f"on {plural(len(builds), 'build')}"
     )
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("")
@@ -81,7 +88,7 @@ def main(args: argparse.Namespace) -> int:
         if not body:
             console.print(
                 f"events: {base.build.alias} and {other.build.alias} log the same "
-                f"{len(base_lines)} events"
+                f"{plural(len(base_lines), 'event')}"
             )
             continue
         removed = sum(1 for line in body[2:] if line.startswith("-"))
@@ -92,8 +99,9 @@ def main(args: argparse.Namespace) -> int:
         )
         shown = body[2:] if args.limit == 0 else body[2 : 2 + args.limit]
         for line in shown:
-            console.print(line, markup=False)
+            # Coloured like a diff where colour is wanted (see _console).
+            console.print(line, markup=False, style=DIFF_STYLES.get(line[:1]))
         hidden = len(body) - 2 - len(shown)
         if hidden > 0:
-            console.print(f"... {hidden} more lines (--limit 0 shows all)")
+            console.print(f"... {plural(hidden, 'more line')} (--limit 0 shows all)")
     return 0

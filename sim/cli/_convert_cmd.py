@@ -7,8 +7,13 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from .._input import InputError, clip, quote, read_lines
 from ..render import FORMATS, EventWriter, ParseError, parse
 from ._common import UsageError, check_writable, output
+
+#: The longest line ``convert`` reads, in characters (a real EV0.LOG's lines are short;
+#: ``/dev/zero`` or a file without line ends stops here).
+LINE_LIMIT = 1 << 20
 
 
 def register(commands: Any) -> None:
@@ -52,21 +57,27 @@ def main(args: argparse.Namespace) -> int:
     try:
         epoch = None if args.epoch is None else datetime.fromisoformat(args.epoch)
     except ValueError:
-        raise UsageError(f"--epoch: not an ISO 8601 date-time: {args.epoch!r}") from None
+        raise UsageError(f"--epoch: not an ISO 8601 date-time: {quote(args.epoch)}") from None
+    if epoch is not None and epoch.tzinfo is not None:
+        raise UsageError(
+            f"--epoch: {quote(args.epoch)} has a UTC offset; expected a local date-time, like "
+            "the timestamps the MTA prints"
+        )
+    name = clip(args.input)
     try:
         if args.input == "-":
-            text = sys.stdin.read()
+            text = "".join(read_lines(sys.stdin, LINE_LIMIT))
         else:
             with open(args.input, encoding="utf-8") as handle:
-                text = handle.read()
+                text = "".join(read_lines(handle, LINE_LIMIT))
+    except InputError as exc:
+        raise UsageError(f"{name}: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(
-            f"cannot read {args.input}: {getattr(exc, 'strerror', None) or exc}"
-        ) from None
+        raise UsageError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
         events = parse(text, args.source, epoch, strict=args.strict)
     except ParseError as exc:
-        raise UsageError(f"{args.input}: {exc}") from None
+        raise UsageError(f"{name}: {exc}") from None
     check_writable(args.output, "--output")
     with output(args.output) as out:
         writer = EventWriter(args.to, out.write)

@@ -7,11 +7,14 @@ import shlex
 import sys
 from typing import Any
 
-from .._hunt import WANTS, hunt
+from .._hunt import WANTS, HuntProgress, hunt
+from .._limits import expected_connections
+from .._plural import plural
 from ..core import resolve_build
-from ..scenario import to_toml
+from ..scenario import Scenario, to_toml
 from ._common import UsageError, build_help, check_writable, output
 from ._exit import EXIT_CHECK_FAILED
+from ._progress import progress
 
 
 def register(commands: Any) -> None:
@@ -68,7 +71,7 @@ def register(commands: Any) -> None:
         type=float,
         default=60.0,
         metavar="SECONDS",
-        help="give up (or stop shrinking) after this long (default 60)",
+        help="give up (or stop shrinking) after this long, within a second (default 60)",
     )
     parser.add_argument(
         "--max-connections",
@@ -91,37 +94,55 @@ def main(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise UsageError(f"--seed must be a non-negative integer, got {args.seed}")
     check_writable(args.output, "--output")
-    result = hunt(
-        args.want,
-        build,
-        not_on=not_on,
-        seed=args.seed,
-        max_examples=args.max_examples,
-        time_limit=args.time_limit,
-        max_connections=args.max_connections,
-    )
+    columns = ("best: {best}", "{left} left")
+    with progress("hunt", args.max_examples, columns=columns, estimate=False) as advance:
+
+        def on_progress(where: HuntProgress) -> None:
+            best = "none yet" if where.best is None else _size(where.best)
+            left = f"{max(0.0, where.seconds_left):.0f} s"
+            stage = "hunt" if where.best is None else "shrink"
+            advance(where.candidates, description=stage, best=best, left=left)
+
+        result = hunt(
+            args.want,
+            build,
+            not_on=not_on,
+            seed=args.seed,
+            max_examples=args.max_examples,
+            time_limit=args.time_limit,
+            max_connections=args.max_connections,
+            on_progress=on_progress,
+        )
     what = WANTS[args.want].description
     target = f"{what} on {build.label}" + (f" but not on {not_on.label}" if not_on else "")
     if result.scenario is None:
-        reason = "time limit" if result.timed_out else f"{args.max_examples} examples"
+        reason = "time limit" if result.timed_out else plural(args.max_examples, "example")
         print(
-            f"mtasim hunt: no scenario shows {target}: tried {result.candidates} scenarios in "
-            f"{result.seconds:.1f} s (seed {args.seed}, stopped by the {reason})",
+            f"mtasim hunt: no scenario shows {target}: tried "
+            f"{plural(result.candidates, 'scenario')} in {result.seconds:.1f} s (seed "
+            f"{args.seed}, stopped by the {reason})",
             file=sys.stderr,
         )
         return EXIT_CHECK_FAILED
     scenario = result.scenario
-    connections = sum(p.count for p in scenario.peers)
     command = "mtasim hunt " + " ".join(shlex.quote(a) for a in sys.argv[2:])
     text = to_toml(scenario, comment=f"{scenario.description}\nCommand: {command.strip()}")
     with output(args.output) as out:
         out.write(text)
     shrink = " (time limit reached while shrinking: smallest so far)" if result.timed_out else ""
     print(
-        f"mtasim hunt: found {target} after {result.found_at} of {result.candidates} scenarios "
-        f"tried in {result.seconds:.1f} s (seed {args.seed}); shrunk to {len(scenario.peers)} "
-        f"peer group(s), {connections} connection(s){shrink}"
+        f"mtasim hunt: found {target} after {result.found_at} of "
+        f"{plural(result.candidates, 'scenario')} tried in {result.seconds:.1f} s (seed "
+        f"{args.seed}); shrunk to {_size(scenario)}{shrink}"
         + (f"; wrote {args.output}" if args.output else ""),
         file=sys.stderr,
     )
     return 0
+
+
+def _size(scenario: Scenario) -> str:
+    """``1 peer group, 1 connection``."""
+    return (
+        f"{plural(len(scenario.peers), 'peer group')}, "
+        f"{plural(expected_connections(scenario), 'connection')}"
+    )

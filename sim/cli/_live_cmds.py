@@ -5,15 +5,13 @@ the MTA modelled by the same sans-IO core as ``mtasim run``; events are printed 
 logged; ``--record`` keeps the session as a trace that ``mtasim replay`` reproduces. Ctrl-C
 (or SIGTERM, or ``--duration``) stops it cleanly: exit 0, the trace finished.
 
-``peer`` is an RFC 1006 client with its own connect timeout; it prints one summary line
-(exit 1 if a connection failed: the listener broke the protocol, or a socket error).
+``peer`` (``_peer_cmd``) is an RFC 1006 client with its own connect timeout.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import math
 import signal
 import sys
 import threading
@@ -23,20 +21,18 @@ from typing import Any
 import trio
 
 from .._atomic import atomic_text
+from .._plural import plural
 from .._trace import TraceWriter
 from ..core import Build, Step, resolve_build, to_seconds
 from ..live import (
     DEFAULT_PORT,
     ListenerOptions,
     LiveServer,
-    PeerOptions,
-    PeerSummary,
-    parse_target,
-    play_scenario,
-    run_peers,
 )
 from ..render import EventWriter
-from ..scenario import Scenario, load_scenario
+from ..scenario import Scenario
+from . import _peer_cmd
+from ._argtypes import TIME_SCALE_HELP, positive
 from ._common import (
     UsageError,
     add_build_argument,
@@ -50,43 +46,7 @@ from ._common import (
 
 def register(commands: Any) -> None:
     _register_serve(commands)
-    _register_peer(commands)
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (value > 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
-
-
-def _non_negative(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not (value >= 0 and math.isfinite(value)):
-        raise argparse.ArgumentTypeError(f"expected 0 or a positive number, got {text!r}")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {text!r}")
-    return value
-
-
-TIME_SCALE_HELP = (
-    "real seconds per virtual second (default 1): 0.1 makes the scenario's 21 s Winsock timer "
-    "last 2.1 s of wall time; traces and events keep virtual times"
-)
+    _peer_cmd.register(commands)
 
 
 # -- serve --------------------------------------------------------------------------------------
@@ -112,7 +72,7 @@ def _register_serve(commands: Any) -> None:
         help=f"TCP port (default {DEFAULT_PORT}; RFC 1006's own is 102; 0 picks a free one)",
     )
     parser.add_argument(
-        "--time-scale", type=_positive, default=1.0, metavar="X", help=TIME_SCALE_HELP
+        "--time-scale", type=positive, default=1.0, metavar="X", help=TIME_SCALE_HELP
     )
     add_format_arguments(parser)
     parser.add_argument(
@@ -124,14 +84,14 @@ def _register_serve(commands: Any) -> None:
     )
     parser.add_argument(
         "--duration",
-        type=_positive,
+        type=positive,
         default=None,
         metavar="S",
         help="stop after S real seconds (default: at Ctrl-C)",
     )
     parser.add_argument(
         "--read-timeout",
-        type=_positive,
+        type=positive,
         default=10.0,
         metavar="S",
         help="close a peer that sends no CR, or leaves a frame incomplete, for S real seconds "
@@ -291,11 +251,12 @@ def _print_serve_summary(server: LiveServer, full: bool) -> None:
     elapsed = to_seconds(ended if ended is not None else server.model.last_time)
     real = elapsed * server.options.time_scale
     print(
-        f"mtasim serve: {s.tcp_accepted} TCP connections, {s.connect_requests} CR: "
+        f"mtasim serve: {plural(s.tcp_accepted, 'TCP connection')}, {s.connect_requests} CR: "
         f"{s.confirmed} CC, {s.refused_dr} DR (no free control block), {s.refused_reset} reset "
         f"(backlog full), {s.closed_by_timer} closed by the Winsock timer, "
-        f"{s.peer_closed + s.peer_reset} closed by the peer; {s.protocol_errors} protocol "
-        f"errors, {s.read_timeouts} read timeouts, {s.over_cap} over the cap; "
+        f"{s.peer_closed + s.peer_reset} closed by the peer; "
+        f"{plural(s.protocol_errors, 'protocol error')}, "
+        f"{plural(s.read_timeouts, 'read timeout')}, {s.over_cap} over the cap; "
         f"4258 x{model['logged_4258']}, 4283 x{model['logged_4283']}, "
         f"9156 x{model['logged_9156']}; session {elapsed:.3f} s virtual, {real:.3f} s real",
         file=sys.stderr,
@@ -315,144 +276,3 @@ def _leaf(exc: BaseException) -> BaseException | None:
             return None
         inner = inner.exceptions[0]
     return inner
-
-
-# -- peer ---------------------------------------------------------------------------------------
-def _register_peer(commands: Any) -> None:
-    parser = commands.add_parser(
-        "peer",
-        help="an RFC 1006 client: open connections against a listener and count the answers",
-        description="Open RFC 1006 connections (class 0 CR) against HOST:PORT, each with its "
-        "own connect timeout: no CC in time, it closes. After a CC it sends its data and "
-        "closes. Prints: connected, refused (DR or reset), timed out, closed by the listener "
-        "before a CC, failed. Works against 'mtasim serve' and any RFC 1006 listener. "
-        "Exit 1 if a connection failed.",
-    )
-    parser.add_argument("target", metavar="HOST:PORT", help="the listener (port 102 when omitted)")
-    parser.add_argument(
-        "--connections", type=_count, default=None, metavar="N", help="connections (default 1)"
-    )
-    parser.add_argument(
-        "--rate",
-        type=_non_negative,
-        default=None,
-        metavar="R",
-        help="connections started per second (default 10; 0: all at once)",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=_positive,
-        default=None,
-        metavar="S",
-        help="the peer's own connect timeout in seconds, from the TCP connect (default 5)",
-    )
-    parser.add_argument(
-        "--tsap",
-        default="MTASIMPEER",
-        metavar="TSAP",
-        help="calling TSAP (text, or 0x-prefixed hex; '' for none; default MTASIMPEER)",
-    )
-    parser.add_argument(
-        "--called-tsap",
-        default="EXCHANGETSAP1",
-        metavar="TSAP",
-        help="called TSAP (text, or 0x-prefixed hex; '' for none; default EXCHANGETSAP1)",
-    )
-    parser.add_argument(
-        "--tpdu-size",
-        type=int,
-        default=2048,
-        metavar="OCTETS",
-        help="TPDU size proposed in the CR (128..8192, default 2048)",
-    )
-    parser.add_argument(
-        "--data",
-        type=_count,
-        default=64,
-        metavar="OCTETS",
-        help="octets of the TSDU sent after the CC (default 64; 0: none)",
-    )
-    parser.add_argument(
-        "--hold",
-        type=_non_negative,
-        default=0.1,
-        metavar="S",
-        help="seconds the association is kept after the data, reading the answer (default 0.1)",
-    )
-    parser.add_argument("--reset", action="store_true", help="close with a TCP reset")
-    parser.add_argument(
-        "--scenario",
-        default=None,
-        metavar="SCENARIO",
-        help="play this scenario's peer groups instead (arrivals, give-up, data, hold, "
-        "reset), time-scaled by --time-scale; excludes --connections/--rate/--timeout",
-    )
-    parser.add_argument(
-        "--time-scale", type=_positive, default=1.0, metavar="X", help=TIME_SCALE_HELP
-    )
-    parser.add_argument(
-        "--verbose", "-v", action="store_true", help="one line per connection on stderr"
-    )
-    parser.set_defaults(handler=peer_main)
-
-
-def _tsap(text: str, option: str) -> bytes | None:
-    if text == "":
-        return None
-    if text.lower().startswith("0x"):
-        try:
-            return bytes.fromhex(text[2:])
-        except ValueError:
-            raise UsageError(f"{option}: bad hex TSAP {text!r}") from None
-    try:
-        return text.encode("ascii")
-    except UnicodeEncodeError:
-        raise UsageError(f"{option}: use ASCII text or 0x-prefixed hex, got {text!r}") from None
-
-
-def peer_main(args: argparse.Namespace) -> int:
-    try:
-        host, port = parse_target(args.target)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    options = PeerOptions(
-        connections=1 if args.connections is None else args.connections,
-        rate=10.0 if args.rate is None else args.rate,
-        timeout=5.0 if args.timeout is None else args.timeout,
-        calling_tsap=_tsap(args.tsap, "--tsap"),
-        called_tsap=_tsap(args.called_tsap, "--called-tsap"),
-        tpdu_size=args.tpdu_size,
-        data=args.data,
-        hold=args.hold,
-        reset=args.reset,
-    )
-    try:
-        options.check()
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-
-    def log(line: str) -> None:
-        if args.verbose or ": failed" in line:
-            print(line, file=sys.stderr, flush=True)
-
-    summary: PeerSummary
-    if args.scenario is not None:
-        given = [
-            name for name in ("connections", "rate", "timeout") if getattr(args, name) is not None
-        ]
-        if given:
-            raise UsageError(f"--scenario excludes --{given[0]}: the scenario's peers decide")
-        scenario = load_scenario(args.scenario)
-        summary = trio.run(_play, host, port, scenario, args.time_scale, log)
-    else:
-        summary = trio.run(_peers, host, port, options, log)
-    print(summary.line())
-    return 1 if summary.failed else 0
-
-
-async def _peers(host: str, port: int, options: PeerOptions, log: Any) -> PeerSummary:
-    return await run_peers(host, port, options, log=log)
-
-
-async def _play(host: str, port: int, scenario: Scenario, scale: float, log: Any) -> PeerSummary:
-    return await play_scenario(host, port, scenario, time_scale=scale, log=log)

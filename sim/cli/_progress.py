@@ -1,29 +1,82 @@
-"""Progress bars on stderr: shown only when stderr is a terminal, never on a pipe."""
+"""Progress bars on stderr: shown only when stderr is a terminal, never on a pipe.
+
+The one progress helper of the commands (``run``, ``sweep``, ``phase-map``, ``hunt``): a rich
+bar on the Console of ``_console`` (so ``NO_COLOR`` holds), with optional text columns filled
+from named fields (the hunt's best scenario so far and its time left).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from ._console import make_console
+
+
+class Advance(Protocol):
+    def __call__(self, done: int, /, description: str | None = None, **fields: Any) -> None: ...
 
 
 @contextlib.contextmanager
-def progress(description: str, total: int | None) -> Iterator[Callable[[int], None]]:
-    """Yields ``advance_to(done)``; draws a bar on a terminal, does nothing otherwise."""
+def progress(
+    description: str,
+    total: int | None,
+    *,
+    columns: Sequence[str] = (),
+    estimate: bool = True,
+) -> Iterator[Advance]:
+    """Yields ``advance(done, description=None, **fields)``; draws a bar on a terminal, does
+    nothing otherwise. ``columns``: text templates of the fields, e.g. ``"best: {best}"``;
+    ``estimate``: show rich's estimate of the time remaining."""
+
+    def nothing(done: int, /, description: str | None = None, **fields: Any) -> None:
+        return None
+
     if not sys.stderr.isatty() or not total:
-        yield lambda done: None
+        yield nothing
         return
-    bar = Progress(
+    parts: list[ProgressColumn | str] = [
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(file=sys.stderr),
-        transient=True,
-    )
+    ]
+    names: list[str] = []
+    for template in columns:
+        names.extend(_field_names(template))
+        parts.append(TextColumn(_task_fields(template)))
+    if estimate:
+        parts.append(TimeRemainingColumn())
+    bar = Progress(*parts, console=make_console(sys.stderr), transient=True)
     with bar:
-        task = bar.add_task(description, total=total)
-        yield lambda done: bar.update(task, completed=done)
+        blank: dict[str, Any] = dict.fromkeys(names, "")
+        task = bar.add_task(description, total=total, **blank)
+
+        def advance(done: int, /, description: str | None = None, **fields: Any) -> None:
+            bar.update(task, completed=done, description=description, **fields)
+
+        yield advance
+
+
+def _field_names(template: str) -> list[str]:
+    import string
+
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+def _task_fields(template: str) -> str:
+    """``"best: {best}"`` -> ``"best: {task.fields[best]}"`` (rich's TextColumn form)."""
+    out = template
+    for name in _field_names(template):
+        out = out.replace("{" + name + "}", "{task.fields[" + name + "]}")
+    return out

@@ -6,9 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from .._run import replay
+from .._plural import plural
+from .._run import replay, resolve
 from .._trace import TraceComparator, verify
-from ..core import resolve_build
 from ..render import EventWriter
 from ._common import (
     UsageError,
@@ -28,8 +28,9 @@ def register(commands: Any) -> None:
         description="Re-drive the connections recorded in a trace (their arrival times and "
         "every value drawn for them) through the model. On the recorded build the replay must "
         "reproduce the trace byte for byte, and says whether it does; on another build it shows "
-        "what that build does with the identical inputs. A truncated, edited or newer-format "
-        "trace is refused (exit 2).",
+        "what that build does with the identical inputs. A truncated, damaged or newer-format "
+        "trace, or one whose lines disagree with each other or with its header, is refused "
+        "with one line naming the line and the field (exit 2; docs/traces.md lists the checks).",
     )
     parser.add_argument("trace", metavar="TRACE", help="a trace written by 'mtasim run --record'")
     add_build_argument(parser, "the recorded build")
@@ -55,7 +56,7 @@ def register(commands: Any) -> None:
 
 def main(args: argparse.Namespace) -> int:
     info = verify(args.trace)
-    build = resolve_build(args.build) if args.build is not None else info.build
+    build = resolve(args.build) if args.build is not None else info.build
     same_build = build == info.build
     if args.check and not same_build:
         raise UsageError(
@@ -76,13 +77,14 @@ def main(args: argparse.Namespace) -> int:
             on_step=comparator.step if comparator is not None else None,
             keep=False,
             record=args.record,
+            verified=info,
         )
     summary = result.summary
     if comparator is None:
         print(
             f"replay: {info.path} recorded on {info.build.label}, replayed on {build.label}: "
             f"4258 x{summary['logged_4258']}, 4283 x{summary['logged_4283']}, "
-            f"9156 x{summary['logged_9156']} ({info.events} events recorded, "
+            f"9156 x{summary['logged_9156']} ({plural(info.events, 'event')} recorded, "
             f"{sum(summary['events'].values())} now)",
             file=sys.stderr,
         )
@@ -90,8 +92,8 @@ def main(args: argparse.Namespace) -> int:
     mismatch = comparator.finish()
     if mismatch is None:
         print(
-            f"replay: identical to the recording ({info.lines - 1} lines: {info.inputs} inputs, "
-            f"{info.events} events) on {build.label}",
+            f"replay: identical to the recording ({plural(info.lines - 1, 'line')}: "
+            f"{plural(info.inputs, 'input')}, {plural(info.events, 'event')}) on {build.label}",
             file=sys.stderr,
         )
         return 0

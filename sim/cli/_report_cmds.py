@@ -1,4 +1,5 @@
-"""``mtasim timeline``, ``demo``, ``report`` and ``phase-map``: the race as pictures.
+"""``mtasim timeline``, ``demo`` and ``report`` (and, from ``_phase_cmd``, ``phase-map``): the
+race as pictures.
 
 Rules of this module (as for every command, ``_app.py``): exit 2 with one line on stderr for
 bad usage, never a traceback; output files are written atomically (HTML through
@@ -17,7 +18,7 @@ from typing import Any
 
 from rich.console import Console
 
-from ..core import Build, Lpi, resolve_build
+from ..core import Lpi
 from ..report import (
     RunLog,
     capture,
@@ -28,27 +29,27 @@ from ..report import (
     lpis,
     sequence,
 )
+from . import _phase_cmd
 from ._common import (
     UsageError,
     add_build_argument,
+    add_builds_argument,
     add_driver_argument,
     add_scenario_arguments,
     check_writable,
-    load,
     output,
+    parse_builds,
 )
+from ._console import add_color_argument, make_console, wants_color
 from ._exit import EXIT_INTERRUPTED
-from ._progress import progress
-
-DEFAULT_X = "winsock.response_timeout=1:40:40"
-DEFAULT_Y = "mta.ok_delay=1:40:40"
+from ._limits import add_max_connections_argument, load_bounded
 
 
 def register(commands: Any) -> None:
     _register_timeline(commands)
     _register_demo(commands)
     _register_report(commands)
-    _register_phase_map(commands)
+    _phase_cmd.register(commands)
 
 
 # -- shared options ---------------------------------------------------------------------------
@@ -68,25 +69,6 @@ def _add_connection_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="the connection with this number (0 is the first to arrive)",
     )
-
-
-def _add_builds_argument(parser: argparse.ArgumentParser, default: str) -> None:
-    parser.add_argument(
-        "--builds",
-        default=default,
-        metavar="A,B[,C...]",
-        help=f"builds to show, by version or alias (default: {default})",
-    )
-
-
-def _builds(text: str) -> list[Build]:
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    if not names:
-        raise UsageError(f"--builds names no build: {text!r}")
-    builds = [resolve_build(n) for n in names]
-    if len({b.version for b in builds}) != len(builds):
-        raise UsageError(f"--builds names the same build twice: {text!r}")
-    return builds
 
 
 def _pick(log: RunLog, lpi_text: str | None, conn: int | None) -> int:
@@ -118,14 +100,19 @@ def _ascii(args: argparse.Namespace) -> bool:
     return bool(args.ascii) or not sys.stdout.isatty()
 
 
-def _console(ascii_only: bool) -> Console:
-    return Console(
-        file=sys.stdout,
-        highlight=False,
-        emoji=False,
-        no_color=ascii_only,
-        width=None if sys.stdout.isatty() else 80,
+def _color(args: argparse.Namespace) -> str:
+    """``--color``; ``--ascii`` alone also means no colour (as it always has)."""
+    color: str = args.color
+    return "never" if args.ascii and color == "auto" else color
+
+
+def _add_look_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ascii",
+        action="store_true",
+        help="ASCII glyphs, no colour unless --color always (default when piped)",
     )
+    add_color_argument(parser)
 
 
 # -- timeline ---------------------------------------------------------------------------------
@@ -141,26 +128,26 @@ def _register_timeline(commands: Any) -> None:
     add_scenario_arguments(parser)
     add_build_argument(parser, "the scenario's")
     _add_connection_arguments(parser)
-    parser.add_argument(
-        "--ascii", action="store_true", help="plain ASCII, no colours (default when piped)"
-    )
+    _add_look_arguments(parser)
     add_driver_argument(parser)
+    add_max_connections_argument(parser)
     parser.set_defaults(handler=timeline_main)
 
 
 def timeline_main(args: argparse.Namespace) -> int:
     from ..report._timeline import timeline_lines
 
-    scenario = load(args)
+    scenario = load_bounded(args)
     log = capture(scenario, args.build, driver=args.driver)
     seq = sequence(log, _pick(log, args.lpi, args.conn))
     ascii_only = _ascii(args)
     lines = timeline_lines(seq, ascii_only=ascii_only)
-    if ascii_only:
+    color = _color(args)
+    if ascii_only and not wants_color(sys.stdout, color):
         sys.stdout.write("".join(line.plain + "\n" for line in lines))
         sys.stdout.flush()
         return 0
-    console = _console(False)
+    console = make_console(sys.stdout, color)
     for line in lines:
         console.print(line, crop=True, overflow="crop", no_wrap=True)
     return 0
@@ -176,7 +163,7 @@ def _register_demo(commands: Any) -> None:
         "post-fix build, then the difference. Waits for Enter between steps.",
     )
     add_scenario_arguments(parser)
-    _add_builds_argument(parser, "pre-fix,post-fix")
+    add_builds_argument(parser, "pre-fix,post-fix")
     _add_connection_arguments(parser)
     pacing = parser.add_mutually_exclusive_group()
     pacing.add_argument(
@@ -189,9 +176,8 @@ def _register_demo(commands: Any) -> None:
     pacing.add_argument(
         "--no-pause", action="store_true", help="run straight through (for scripts and tests)"
     )
-    parser.add_argument(
-        "--ascii", action="store_true", help="plain ASCII, no colours (default when piped)"
-    )
+    _add_look_arguments(parser)
+    add_max_connections_argument(parser)
     parser.set_defaults(handler=demo_main)
 
 
@@ -200,13 +186,13 @@ def demo_main(args: argparse.Namespace) -> int:
 
     if args.pace is not None and not args.pace >= 0:
         raise UsageError(f"--pace must be 0 or more seconds, got {args.pace}")
-    scenario = load(args)
-    builds = _builds(args.builds)
+    scenario = load_bounded(args)
+    builds = parse_builds(args.builds)
     first = capture(scenario, builds[0])
     conn = _pick(first, args.lpi, args.conn)
     ascii_only = _ascii(args)
     steps = demo_steps(scenario, builds, conn=conn, ascii_only=ascii_only)
-    console = _console(ascii_only)
+    console = make_console(sys.stdout, _color(args))
     pause = _pauser(args, console)
     try:
         present(steps, console, pause, ascii_only=ascii_only)
@@ -251,7 +237,7 @@ def _register_report(commands: Any) -> None:
         "the event log in EV0 and Event Viewer forms.",
     )
     add_scenario_arguments(parser)
-    _add_builds_argument(parser, "pre-fix,post-fix")
+    add_builds_argument(parser, "pre-fix,post-fix")
     _add_connection_arguments(parser)
     parser.add_argument(
         "--output",
@@ -268,6 +254,7 @@ def _register_report(commands: Any) -> None:
         help="show at most N events of each build's log (default 50; 0: all)",
     )
     add_driver_argument(parser)
+    add_max_connections_argument(parser)
     parser.set_defaults(handler=report_main)
 
 
@@ -276,8 +263,8 @@ def report_main(args: argparse.Namespace) -> int:
 
     if args.events < 0:
         raise UsageError(f"--events must be 0 or more, got {args.events}")
-    scenario = load(args)
-    builds = _builds(args.builds)
+    scenario = load_bounded(args)
+    builds = parse_builds(args.builds)
     check_writable(args.output, "--output")
     runs = [capture(scenario, b, driver=args.driver) for b in builds]
     if args.lpi is None and args.conn is None:
@@ -291,96 +278,4 @@ def report_main(args: argparse.Namespace) -> int:
         out.write(page)
     if args.output not in (None, "-"):
         print(f"mtasim report: wrote {args.output}", file=sys.stderr)
-    return 0
-
-
-# -- phase map --------------------------------------------------------------------------------
-def _register_phase_map(commands: Any) -> None:
-    parser = commands.add_parser(
-        "phase-map",
-        help="plot 4283s per connection over two knobs, one panel per build (PNG)",
-        description="Run the scenario over a grid of two knobs (default: the Winsock response "
-        "timeout and the kernel's OK delay, 1 to 40 s) on each build, and draw a heatmap of "
-        "event 4283 per connection, one panel per build, the scenario's own point marked. "
-        "Needs matplotlib: pip install 'mtasim[plot]'.",
-    )
-    add_scenario_arguments(parser)
-    parser.add_argument(
-        "--x",
-        default=DEFAULT_X,
-        metavar="KEY=START:STOP:STEPS",
-        help=f"the knob across (default: {DEFAULT_X})",
-    )
-    parser.add_argument(
-        "--y",
-        default=DEFAULT_Y,
-        metavar="KEY=START:STOP:STEPS",
-        help=f"the knob up (default: {DEFAULT_Y})",
-    )
-    _add_builds_argument(parser, "pre-fix,post-fix")
-    parser.add_argument(
-        "--output",
-        "-o",
-        metavar="FILE",
-        default="phase.png",
-        help="the PNG to write, atomically (default: phase.png)",
-    )
-    parser.add_argument(
-        "--jobs",
-        "-j",
-        type=int,
-        default=1,
-        metavar="N",
-        help="worker processes (default 1); the map does not depend on it",
-    )
-    parser.set_defaults(handler=phase_map_main)
-
-
-def phase_map_main(args: argparse.Namespace) -> int:
-    from .._sweep import Axis, SweepError, close_executor, make_executor
-    from ..report._phase import phase_grid, plot_phase_map, require_matplotlib
-
-    require_matplotlib()
-    axes: list[Axis] = []
-    for option, text in (("--x", args.x), ("--y", args.y)):
-        try:
-            axes.append(Axis.parse(text))
-        except SweepError as exc:
-            raise UsageError(f"{option}: {str(exc).replace('--vary ', '')}") from None
-    x, y = axes
-    if x.key == y.key:
-        raise UsageError(f"--x and --y sweep the same key {x.key!r}")
-    if len(x.values) * len(y.values) > 100_000:
-        raise UsageError(f"the grid has {len(x.values) * len(y.values)} cells; at most 100000")
-    if args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
-    builds = _builds(args.builds)
-    if args.output == "-":
-        raise UsageError("--output: a PNG needs a file name")
-    check_writable(args.output, "--output")
-    base = load(args)
-    executor = make_executor(args.jobs, None)
-    try:
-        with progress("phase map", len(x.values) * len(y.values) * len(builds)) as advance:
-            grid = phase_grid(
-                base,
-                x,
-                y,
-                builds,
-                jobs=args.jobs,
-                executor=executor,
-                progress=lambda done, _total: advance(done),
-            )
-    finally:
-        close_executor(executor, cancel=True)
-    try:
-        plot_phase_map(grid, args.output)
-    except OSError as exc:
-        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
-    cells = sum(1 for panel in grid.counts for row in panel for v in row if v > 0)
-    print(
-        f"mtasim phase-map: wrote {args.output} ({len(x.values)} x {len(y.values)} cells on "
-        f"{len(builds)} builds; {cells} cells log 4283)",
-        file=sys.stderr,
-    )
     return 0

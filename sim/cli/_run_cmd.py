@@ -6,18 +6,22 @@ import argparse
 import sys
 from typing import Any
 
+from .._limits import expected_connections
 from .._run import run
-from ..core import Kind, Step
+from ..core import EventId, Kind, Step
 from ..render import EventWriter
+from ..render._summary import summary_json, summary_lines
 from ._common import (
+    UsageError,
     add_build_argument,
     add_driver_argument,
     add_format_arguments,
     add_scenario_arguments,
     check_writable,
-    load,
     output,
 )
+from ._exit import EXIT_CHECK_FAILED, EXIT_OK
+from ._limits import add_max_connections_argument, announce_connections, load_bounded
 from ._progress import progress
 
 
@@ -40,14 +44,32 @@ def register(commands: Any) -> None:
         help="also write a trace of the run (JSON Lines) that 'mtasim replay' reproduces",
     )
     parser.add_argument("--summary", action="store_true", help="print the run's counters to stderr")
+    parser.add_argument(
+        "--summary-format",
+        choices=("text", "json"),
+        default=None,
+        help="the form of --summary (implies it): text (default), or json, one line holding one "
+        'object, events as {"4258": N, ...} (docs/commands.md)',
+    )
+    parser.add_argument(
+        "--fail-on",
+        action="append",
+        default=[],
+        metavar="EVENT[,EVENT...]",
+        help="exit 1 if the run logs this event, once all output is written (repeatable or "
+        f"comma-separated; the model's events: {', '.join(str(int(e)) for e in EventId)})",
+    )
+    add_max_connections_argument(parser)
     parser.set_defaults(handler=main)
 
 
 def main(args: argparse.Namespace) -> int:
-    scenario = load(args)
+    fail_on = parse_event_ids(args.fail_on, "--fail-on")
+    scenario = load_bounded(args)
     check_writable(args.output, "--output")
     check_writable(args.record, "--record")
-    total = sum(group.count for group in scenario.peers)
+    announce_connections("run", scenario)
+    total = expected_connections(scenario)
     with output(args.output) as out, progress("run", total if total >= 10_000 else 0) as advance:
         writer = EventWriter(args.format, out.write, scenario.mta.computer)
         arrived = 0
@@ -68,13 +90,33 @@ def main(args: argparse.Namespace) -> int:
             record=args.record,
             on_step=on_step if sys.stderr.isatty() else None,
         )
-    if args.summary:
-        print_summary(result.summary, result.build.label, sys.stderr)
-    return 0
+    if args.summary or args.summary_format is not None:
+        if args.summary_format == "json":
+            print(summary_json(result.summary, result.build.version), file=sys.stderr)
+        else:
+            print("\n".join(summary_lines(result.summary, result.build.label)), file=sys.stderr)
+    # Last, once every output is complete: the CI check.
+    logged = result.summary["events"]
+    met = [event for event in fail_on if logged.get(str(event), 0)]
+    if met:
+        what = ", ".join(f"{e} x{logged[str(e)]}" for e in met)
+        print(f"mtasim run: --fail-on: the run logged {what}", file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    return EXIT_OK
 
 
-def print_summary(summary: dict[str, Any], build: str, stream: Any) -> None:
-    print(f"build {build}", file=stream)
-    for key, value in summary.items():
-        if key != "events":
-            print(f"  {key:<22} {value}", file=stream)
+def parse_event_ids(values: list[str], option: str) -> tuple[int, ...]:
+    """``["4283", "4258,9156"]`` -> the event ids, each one the model knows."""
+    known = {int(e) for e in EventId}
+    ids: list[int] = []
+    for value in values:
+        for part in value.split(","):
+            text = part.strip()
+            if not text.isdigit() or int(text) not in known:
+                raise UsageError(
+                    f"{option} {text[:40]!r}: not an event the model logs (known: "
+                    f"{', '.join(str(e) for e in sorted(known))})"
+                )
+            if int(text) not in ids:
+                ids.append(int(text))
+    return tuple(ids)

@@ -7,6 +7,8 @@ import sys
 import textwrap
 from typing import Any
 
+from .._limits import ANNOUNCE_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, expected_connections
+from .._plural import plural
 from ..scenario import Problem, ScenarioError, bundled_names, bundled_text, load_scenario
 from ._common import add_scenario_arguments
 from ._exit import EXIT_USAGE
@@ -51,13 +53,24 @@ def validate_main(args: argparse.Namespace) -> int:
             for problem in exc.problems:
                 print(f"mtasim validate: {problem}", file=sys.stderr)
             continue
-        groups = len(scenario.peers)
-        connections = sum(p.count for p in scenario.peers)
+        connections = expected_connections(scenario)
         print(
-            f"{spec}: ok ({scenario.name}: {groups} peer group{'s' if groups != 1 else ''}, "
-            f"{connections} connection{'s' if connections != 1 else ''}, build "
-            f"{scenario.resolved_build.label})"
+            f"{spec}: ok ({scenario.name}: {plural(len(scenario.peers), 'peer group')}, "
+            f"{plural(connections, 'connection')}, build {scenario.resolved_build.label})"
         )
+        if connections > DEFAULT_MAX_CONNECTIONS:
+            print(
+                f"mtasim validate: {spec}: {plural(connections, 'connection', digits=',')}: "
+                f"more than the {DEFAULT_MAX_CONNECTIONS:,} a run may have; mtasim run "
+                f"refuses it without --max-connections {connections}",
+                file=sys.stderr,
+            )
+        elif connections >= ANNOUNCE_CONNECTIONS:
+            print(
+                f"mtasim validate: {spec}: {plural(connections, 'connection', digits=',')}: "
+                "a long run",
+                file=sys.stderr,
+            )
     return EXIT_USAGE if failed else 0
 
 

@@ -4,13 +4,27 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from .._sweep import COLUMNS, Axis, Cell, close_executor, cpu_count, execute, make_executor, plan
+from .._plural import plural
+from .._sweep import (
+    COLUMNS,
+    Axis,
+    Cell,
+    SweepError,
+    close_executor,
+    cpu_count,
+    execute,
+    make_executor,
+    plan,
+)
 from ..core import resolve_build
 from ._common import UsageError, add_scenario_arguments, check_writable, load, output
 from ._exit import EXIT_INTERRUPTED
+from ._limits import add_max_connections_argument, add_max_runs_argument, max_connections, max_runs
 from ._progress import progress
 
 
@@ -20,8 +34,8 @@ def register(commands: Any) -> None:
         help="run a scenario over a grid of knob values and write one CSV row per point",
         description="Run a scenario over the grid of the --vary axes (first axis outermost), "
         "each point on both builds unless --build says otherwise, and write one CSV row per "
-        "point, seed and build. Results do not depend on --jobs. Ctrl-C keeps the rows already "
-        "finished.",
+        "point, seed and build. Results do not depend on --jobs. Interrupted (Ctrl-C), the "
+        "rows already finished go to FILE.partial and FILE is not touched.",
     )
     add_scenario_arguments(parser)
     parser.add_argument(
@@ -57,21 +71,25 @@ def register(commands: Any) -> None:
         "--executor",
         default=None,
         metavar="dask://HOST:PORT",
-        help="run on an existing Dask cluster instead of local processes (needs the 'dask' extra)",
+        help="run on an existing Dask cluster instead of local processes (needs the dask extra: "
+        "pip install '.[dask]' from the mtasim checkout)",
     )
     parser.add_argument(
         "--output",
         "-o",
         default=None,
         metavar="FILE",
-        help="write the CSV to FILE (default: stdout)",
+        help="write the CSV to FILE, complete or not at all; an interrupted sweep leaves its "
+        "finished rows in FILE.partial (default: stdout)",
     )
+    add_max_runs_argument(parser)
+    add_max_connections_argument(parser)
     parser.add_argument(
         "--plot",
         default=None,
         metavar="PNG",
         help="also draw the phase map of 4283s per connection over the first "
-        "two axes (needs the 'plot' extra)",
+        "two axes (needs the plot extra: pip install '.[plot]' from the mtasim checkout)",
     )
     parser.set_defaults(handler=main)
 
@@ -93,22 +111,35 @@ def main(args: argparse.Namespace) -> int:
         require_matplotlib()
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
+    to_file = args.output not in (None, "-")
+    partial = f"{args.output}.partial" if to_file else None
     check_writable(args.output, "--output")
+    check_writable(partial, "--output")
     check_writable(args.plot, "--plot")
-    grid = plan(scenario, axes, builds, seeds=args.seeds)
+    grid = plan(
+        scenario,
+        axes,
+        builds,
+        seeds=args.seeds,
+        max_runs=max_runs(args),
+        max_connections=max_connections(args),
+    )
     # Everything that can be wrong is checked before the first byte is written.
-    executor = make_executor(args.jobs, args.executor)
+    sums = None
+    if args.plot is not None:
+        from ..report._phase import PhaseSums
+
+        sums = PhaseSums(axes[0], axes[1])
     alias = {b.version: b.alias for b in builds}
-    kept: list[tuple[Cell, dict[str, Any]]] = []
     written = 0
-    interrupted = False
+    stopped: BaseException | None = None
+    executor = make_executor(args.jobs, args.executor)
     try:
-        with output(args.output) as out:
+        # To a file: the rows go to FILE.partial (written atomically, so it holds whole rows
+        # only), renamed to FILE once the grid is complete. Stopped early, FILE.partial keeps
+        # the finished rows and FILE is not touched.
+        with output(partial) as out:
             writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(
-                [a.key for a in axes]
-                + ["seed", "build", "build_alias", *COLUMNS, "4283_per_connection"]
-            )
 
             def on_row(cell: Cell, counters: dict[str, Any]) -> None:
                 nonlocal written
@@ -125,11 +156,16 @@ def main(args: argparse.Namespace) -> int:
                     ]
                 )
                 written += 1
-                if args.plot is not None:
-                    kept.append((cell, counters))
+                if sums is not None:
+                    sums.add(cell, counters)
 
+            # From the header on, an interruption (or a failure) keeps what was written.
             try:
-                with progress("sweep", len(grid.cells)) as advance:
+                writer.writerow(
+                    [a.key for a in axes]
+                    + ["seed", "build", "build_alias", *COLUMNS, "4283_per_connection"]
+                )
+                with progress("sweep", grid.total) as advance:
                     execute(
                         grid,
                         on_row,
@@ -137,23 +173,44 @@ def main(args: argparse.Namespace) -> int:
                         executor=executor,
                         on_progress=lambda done, _total: advance(done),
                     )
-            except KeyboardInterrupt:
-                interrupted = True
+            except BaseException as exc:  # interrupted or failed: keep the finished rows
+                stopped = exc
     finally:
         close_executor(executor, cancel=True)
-    if interrupted:
-        print(
-            f"mtasim sweep: interrupted: {written} of {len(grid.cells)} rows finished and "
-            f"written to {args.output or 'stdout'}",
-            file=sys.stderr,
-        )
-        return EXIT_INTERRUPTED
-    if args.plot is not None:
-        from ..report._phase import grid_from_rows, plot_phase_map
+    if stopped is not None:
+        return _stopped(stopped, written, grid.total, args.output, partial)
+    if args.output is not None and partial is not None:
+        try:
+            os.replace(partial, args.output)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    if sums is not None:
+        from ..report._phase import plot_phase_map
 
         try:
-            plot_phase_map(grid_from_rows(scenario, axes[0], axes[1], builds, kept), args.plot)
+            plot_phase_map(sums.grid(scenario, builds), args.plot)
         except ValueError as exc:
             raise UsageError(f"--plot: {exc}") from None
         print(f"mtasim sweep: wrote {args.plot}", file=sys.stderr)
     return 0
+
+
+def _stopped(
+    exc: BaseException, written: int, total: int, target: str | None, partial: str | None
+) -> int:
+    """Say where the finished rows are; the exit status of an interruption, else raise."""
+    if isinstance(exc, BrokenPipeError) and partial is None:
+        raise exc  # the reader of stdout went away (| head): nobody to tell
+    rows = f"{written:,} of {plural(total, 'row', digits=',')} finished"
+    if partial is None:
+        where = "written to stdout (the CSV is partial)"
+    else:
+        exists = "the existing one is untouched" if os.path.exists(str(target)) else "not written"
+        where = f"written to {partial} ({target}: {exists})"
+    if isinstance(exc, KeyboardInterrupt):
+        print(f"mtasim sweep: interrupted: {rows}, {where}", file=sys.stderr)
+        return EXIT_INTERRUPTED  # TODO(h1): interrupted_status()
+    print(f"mtasim sweep: stopped: {rows}, {where}", file=sys.stderr)
+    if isinstance(exc, BrokenProcessPool):
+        raise SweepError(f"a worker process died ({exc})") from None
+    raise exc

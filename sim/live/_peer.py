@@ -8,9 +8,11 @@ Rules of this module:
   sends its data as one TSDU, segmented at the negotiated TPDU size, keeps the association
   ``hold`` seconds reading what comes back, and closes (or resets).
 * Each connection ends in exactly one outcome: ``connected`` (a CC arrived), ``refused`` (a
-  DR, or the TCP connect refused or reset), ``timed out`` (its own timeout fired first),
-  ``closed`` (the listener closed the connection before a CC: the Winsock timer),
-  ``failed`` (the listener broke RFC 1006 / class 0, or another socket error).
+  DR, or the listener reset the connection: the answers of an MTA), ``timed out`` (its own
+  timeout fired first), ``closed`` (the listener closed the connection before a CC: the
+  Winsock timer), ``no listener`` (the TCP connect itself was refused: nothing listens
+  there, so no MTA answered at all), ``failed`` (the listener broke RFC 1006 / class 0, or
+  another socket error).
 * :func:`play_scenario` plays a scenario's peer groups against a listener, time-scaled: the
   connections arrive, give up, send data and close as the model's peers do
   (``sim.core._model``), with the group name as calling TSAP so that the live listener draws
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 
 import trio
 
+from .._plural import plural
 from ..core import ConnSpec
 from ..scenario import Scenario, arrivals
 from ..wire import (
@@ -48,7 +51,7 @@ from ..wire import (
 
 Log = Callable[[str], None]
 
-OUTCOMES = ("connected", "refused", "timed out", "closed", "failed")
+OUTCOMES = ("connected", "refused", "timed out", "closed", "no listener", "failed")
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +89,7 @@ class PeerOptions:
             raise ValueError(f"--tpdu-size must be a power of two 128..8192, got {self.tpdu_size}")
         for name, tsap in (("--tsap", self.calling_tsap), ("--called-tsap", self.called_tsap)):
             if tsap is not None and len(tsap) > 100:
-                raise ValueError(f"{name} is {len(tsap)} octets long (100 at most here)")
+                raise ValueError(f"{name} is {plural(len(tsap), 'octet')} long (100 at most here)")
 
 
 @dataclass(slots=True)
@@ -99,6 +102,7 @@ class PeerSummary:
     refused: int = 0
     timed_out: int = 0
     closed: int = 0
+    no_listener: int = 0
     failed: int = 0
     sent_octets: int = 0
     echoed_octets: int = 0
@@ -110,12 +114,19 @@ class PeerSummary:
         attr = outcome.replace(" ", "_")
         setattr(self, attr, getattr(self, attr) + 1)
 
+    @property
+    def nobody_listened(self) -> bool:
+        """Every connection's TCP connect was refused: nothing listens at the target."""
+        return self.connections > 0 and self.no_listener == self.connections
+
     def line(self) -> str:
+        """The summary line; ``no listener N`` only when some TCP connects were refused."""
+        nobody = f", no listener {self.no_listener}" if self.no_listener else ""
         return (
-            f"peer: {self.connections} connection{'' if self.connections == 1 else 's'} to "
-            f"{self.target} in {self.elapsed:.2f} s: "
-            f"connected {self.connected}, refused {self.refused}, timed out {self.timed_out}, "
-            f"closed by the listener {self.closed}, failed {self.failed}"
+            f"peer: {plural(self.connections, 'connection')} to {self.target} in "
+            f"{self.elapsed:.2f} s: connected {self.connected}, refused {self.refused}, "
+            f"timed out {self.timed_out}, closed by the listener {self.closed}, failed "
+            f"{self.failed}{nobody}"
         )
 
 
@@ -146,7 +157,7 @@ async def run_peers(
 ) -> PeerSummary:
     """Open ``options.connections`` connections at ``options.rate`` per second; wait for all."""
     options.check()
-    summary = PeerSummary(f"{host}:{port}", options.connections)
+    summary = PeerSummary(_where(host, port), options.connections)
     began = trio.current_time()
     async with trio.open_nursery() as nursery:
         for index in range(options.connections):
@@ -193,7 +204,12 @@ async def connect_once(
     inbox: _Inbox | None = None
     try:
         with trio.move_on_after(timeout) as timer:
-            stream = await trio.open_tcp_stream(host, port)
+            try:
+                stream = await trio.open_tcp_stream(host, port)
+            except OSError as exc:
+                if _refused(exc, {errno.ECONNREFUSED}):
+                    return "no listener", f"no listener at {_where(host, port)}"
+                raise
             await stream.send_all(
                 encode_cr(
                     ref,
@@ -239,7 +255,7 @@ async def connect_once(
     except trio.BrokenResourceError:
         return "refused", "the listener reset the connection"
     except OSError as exc:
-        if _refused(exc):
+        if _refused(exc, _REFUSED_ERRNOS):
             return "refused", str(exc)
         return "failed", str(exc)
     finally:
@@ -252,14 +268,19 @@ async def connect_once(
 _REFUSED_ERRNOS = {errno.ECONNREFUSED, errno.ECONNRESET}
 
 
-def _refused(exc: BaseException) -> bool:
-    """A TCP-level refusal (trio's connect reports its attempts' errors as the cause)."""
-    if isinstance(exc, OSError) and exc.errno in _REFUSED_ERRNOS:
+def _refused(exc: BaseException, errnos: set[int]) -> bool:
+    """A TCP-level refusal with one of ``errnos`` (trio's connect reports its attempts' errors
+    as the cause: every attempt must have been refused)."""
+    if isinstance(exc, OSError) and exc.errno in errnos:
         return True
     cause = exc.__cause__
     if isinstance(cause, BaseExceptionGroup):
-        return all(_refused(leaf) for leaf in cause.exceptions)
+        return all(_refused(leaf, errnos) for leaf in cause.exceptions)
     return False
+
+
+def _where(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 class _Inbox:
@@ -296,7 +317,7 @@ async def play_scenario(
 ) -> PeerSummary:
     """Play the scenario's peer groups against a listener, time-scaled (real seconds per
     virtual second): arrival times, give-up, data units, latency, hold, close or reset."""
-    summary = PeerSummary(f"{host}:{port}")
+    summary = PeerSummary(_where(host, port))
     began = trio.current_time()
     async with trio.open_nursery() as nursery:
         for spec in arrivals(scenario):

@@ -41,6 +41,7 @@ from typing import Any
 
 import trio
 
+from .._plural import plural
 from ..core import (
     Build,
     CloseOnTimeout,
@@ -301,8 +302,8 @@ class LiveServer:
                 if not self._cap_logged:
                     self._cap_logged = True
                     self._log(
-                        f"listener: {opts.max_connections} connections at once (the cap); "
-                        "resetting new ones until one ends (counted as over_cap)"
+                        f"listener: {plural(opts.max_connections, 'connection')} at once "
+                        "(the cap); resetting new ones until one ends (counted as over_cap)"
                     )
                 _reset(stream)
                 continue
@@ -362,7 +363,7 @@ class LiveServer:
                     link,
                     wire.offset,
                     f"read timeout: {waited} after {opts.read_timeout:g} s "
-                    f"({wire.buffered} octets of a frame buffered)",
+                    f"({plural(wire.buffered, 'octet')} of a frame buffered)",
                     count=False,
                 )
                 return

@@ -12,23 +12,38 @@ Rules of this module:
   with a :class:`ParseError` naming the line; ``strict=False`` skips them. Anything malformed
   is a ``ParseError`` with the line number, never another exception.
 * Two-digit years: 70-99 are 19xx, 00-69 are 20xx.
+* Hostile text is a ``ParseError`` too: numbers follow the rule of ``_fields`` (ASCII digits,
+  at most 2**32 - 1), JSON goes through the bounded reader of ``sim._input`` (depth, digits,
+  ``1e400``) and ``_fields.event_from_json`` (every field type-checked; the reader of a
+  trace's event lines too), an epoch must be local time like the timestamps, and a message
+  quotes at most about 200 characters of the input.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from ..core import Event, EventId, Lpi, MtasimError
+from .._input import InputError, clip, load_json, quote
+from ..core import Event, EventId
+from ._fields import (
+    KNOWN,
+    MAX_NUMBER,
+    ParseError,
+    event_from_json,
+    is_number,
+    read_lpi,
+)
 
-_KNOWN = {int(e): e for e in EventId}
 
-
-class ParseError(MtasimError):
-    """Text that is not a well-formed event in the expected form."""
+def _check_epoch(epoch: datetime | None) -> None:
+    if epoch is not None and epoch.tzinfo is not None:
+        raise ParseError(
+            f"the epoch {epoch.isoformat()} has a UTC offset; expected a local date-time, "
+            "like the timestamps the MTA prints"
+        )
 
 
 def _t(timestamp: datetime, epoch: datetime | None) -> int:
@@ -47,9 +62,10 @@ def _event(event_id: EventId, timestamp: datetime, epoch: datetime | None, **fie
 
 
 # -- EV0 ------------------------------------------------------------------------------------
-_EV0_TITLE = re.compile(r"^message ([A-Z]*)(\d+): ([A-Za-z ]+) Event, severity (\d+)$")
+_EV0_TITLE = re.compile(r"^message ([A-Z]*)([0-9]+): ([A-Za-z ]+) Event, severity ([0-9]+)$")
 _EV0_HEADER = re.compile(
-    r"^ +\((.+)\((\d+)\) Proc (\d+)\) (\d\d)-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)([ap]m)$"
+    r"^ +\((.+)\(([0-9]+)\) Proc ([0-9]+)\) ([0-9]{2})-([0-9]{2})-([0-9]{2}) "
+    r"([0-9]{2}):([0-9]{2}):([0-9]{2})([ap]m)$"
 )
 
 
@@ -64,20 +80,21 @@ def _ev0_blocks(text: str) -> Iterator[tuple[int, list[str]]]:
         elif start is not None:
             block.append(line)
         elif line.strip():
-            raise ParseError(f"line {number}: expected 'message ...', found {line.strip()!r}")
+            raise ParseError(f"line {number}: expected 'message ...', found {quote(line.strip())}")
     if start is not None:
         yield start, block
 
 
 def parse_ev0(text: str, epoch: datetime | None = None, *, strict: bool = True) -> list[Event]:
     """Events from EV0.LOG text."""
+    _check_epoch(epoch)
     events: list[Event] = []
     for start, block in _ev0_blocks(text):
         title = _EV0_TITLE.match(block[0])
         if title is None:
-            raise ParseError(f"line {start}: not an EV0 event title: {block[0]!r}")
-        event_id = int(title.group(2))
-        if event_id not in _KNOWN:
+            raise ParseError(f"line {start}: not an EV0 event title: {quote(block[0])}")
+        event_id = _int(title.group(2), start)
+        if event_id not in KNOWN:
             if strict:
                 raise ParseError(f"line {start}: event {event_id} is not one the model knows")
             continue
@@ -92,27 +109,22 @@ def parse_ev0(text: str, epoch: datetime | None = None, *, strict: bool = True) 
         except ValueError as exc:
             raise ParseError(f"line {start + 2}: bad date: {exc}") from None
         body = lines[1:]
-        events.append(_ev0_body(_KNOWN[event_id], body, stamp, epoch, start))
+        events.append(_ev0_body(KNOWN[event_id], body, stamp, epoch, start))
     return events
 
 
 def _field(body: list[str], index: int, prefix: str, start: int) -> str:
     if index >= len(body) or not body[index].startswith(prefix):
-        found = body[index] if index < len(body) else "the end of the event"
-        raise ParseError(f"line {start + 3 + index}: expected {prefix!r}, found {found!r}")
+        found = quote(body[index]) if index < len(body) else "the end of the event"
+        raise ParseError(f"line {start + 3 + index}: expected {prefix!r}, found {found}")
     return body[index][len(prefix) :].strip()
 
 
-def _lpi(text: str, line: int) -> Lpi:
-    try:
-        return Lpi.parse(text)
-    except ValueError as exc:
-        raise ParseError(f"line {line}: {exc}") from None
-
-
 def _int(text: str, line: int) -> int:
-    if not text.isdigit():
-        raise ParseError(f"line {line}: expected a number, found {text!r}")
+    if not is_number(text):
+        raise ParseError(
+            f"line {line}: expected a number from 0 to {MAX_NUMBER}, found {quote(text)}"
+        )
     return int(text)
 
 
@@ -122,12 +134,12 @@ def _ev0_body(
     if event_id is EventId.NSI_MESSAGE_RECEIVED:
         _field(body, 0, "Message received at NSI:", start)
         cb = _int(_field(body, 1, "cb", start), start + 4)
-        lpi = _lpi(_field(body, 2, "LPI", start), start + 5)
+        lpi = read_lpi(_field(body, 2, "LPI", start), start + 5)
         kind = _field(body, 3, "Message type", start)
         return _event(event_id, stamp, epoch, cb=cb, lpi=lpi, message_type=kind)
     if event_id is EventId.BAD_LPI:
         _field(body, 0, "Bad LPIs in message", start)
-        lpi = _lpi(_field(body, 1, "Bad LPI", start), start + 4)
+        lpi = read_lpi(_field(body, 1, "Bad LPI", start), start + 4)
         code = _int(_field(body, 2, "Error code =", start), start + 5)
         return _event(event_id, stamp, epoch, cb=lpi.cb, lpi=lpi, error_code=code)
     _field(body, 0, "No free control blocks", start)
@@ -140,26 +152,28 @@ def _ev0_body(
 _EV_DESCRIPTIONS = {
     EventId.NSI_MESSAGE_RECEIVED: re.compile(
         r"^A message was received at the network services interface\. Control block index = "
-        r"(\d+)  Internal Connection Handle \(LPI\) = (\S+)  Message type = (.+?) \[.*\] \(\d+\)$"
+        r"([0-9]+)  Internal Connection Handle \(LPI\) = (\S+)  Message type = (.+?) "
+        r"\[.*\] \([0-9]+\)$"
     ),
     EventId.BAD_LPI: re.compile(
         r"^Unable to recognize an internal message identifier\. Internal connection handle "
-        r"\(LPI\) (\S+) Error code: (\d+) \[.*\] \(\d+\)$"
+        r"\(LPI\) (\S+) Error code: ([0-9]+) \[.*\] \([0-9]+\)$"
     ),
     EventId.NO_FREE_CONTROL_BLOCKS: re.compile(
         r"^A resource limit has been reached while attempting to open an association\. There "
-        r"(?:are|is) no free control blocks available for network type (\d+)\. The configured "
-        r"count is (\d+)\. \[.*\] \(\d+\)$"
+        r"(?:are|is) no free control blocks available for network type ([0-9]+)\. The "
+        r"configured count is ([0-9]+)\. \[.*\] \([0-9]+\)$"
     ),
 }
-_EV_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_EV_TIME = re.compile(r"^(\d{1,2}):(\d\d):(\d\d) (AM|PM)$")
+_EV_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
+_EV_TIME = re.compile(r"^([0-9]{1,2}):([0-9]{2}):([0-9]{2}) (AM|PM)$")
 
 
 def parse_eventviewer(
     text: str, epoch: datetime | None = None, *, strict: bool = True
 ) -> list[Event]:
     """Events from Event Viewer's copied properties (blocks separated by empty lines)."""
+    _check_epoch(epoch)
     events: list[Event] = []
     fields: dict[str, str] = {}
     start = 0
@@ -182,7 +196,7 @@ def parse_eventviewer(
             continue
         key, sep, value = line.partition(":")
         if not sep:
-            raise ParseError(f"line {number}: expected 'Field: value', found {line.strip()!r}")
+            raise ParseError(f"line {number}: expected 'Field: value', found {quote(line.strip())}")
         if not fields:
             start = number
         if key == "Description":
@@ -202,15 +216,17 @@ def _eventviewer_event(
         if key not in fields:
             raise ParseError(f"line {start}: event without {key!r}")
     raw_id = fields["Event ID"]
-    if not raw_id.isdigit() or int(raw_id) not in _KNOWN:
+    if not is_number(raw_id) or int(raw_id) not in KNOWN:
         if strict:
-            raise ParseError(f"line {start}: event {raw_id} is not one the model knows")
+            raise ParseError(f"line {start}: event {clip(raw_id, 40)} is not one the model knows")
         return None
-    event_id = _KNOWN[int(raw_id)]
+    event_id = KNOWN[int(raw_id)]
     date = _EV_DATE.match(fields["Date"])
     clock = _EV_TIME.match(fields["Time"])
     if date is None or clock is None:
-        raise ParseError(f"line {start}: bad Date or Time: {fields['Date']} {fields['Time']}")
+        raise ParseError(
+            f"line {start}: bad Date or Time: {quote(fields['Date'])} {quote(fields['Time'])}"
+        )
     hour = int(clock.group(1)) % 12 + (12 if clock.group(4) == "PM" else 0)
     try:
         stamp = datetime(
@@ -227,16 +243,15 @@ def _eventviewer_event(
     if match is None:
         raise ParseError(f"line {start}: the description of event {raw_id} is not the known text")
     if event_id is EventId.NSI_MESSAGE_RECEIVED:
-        lpi = _lpi(match.group(2), start)
-        return _event(
-            event_id, stamp, epoch, cb=int(match.group(1)), lpi=lpi, message_type=match.group(3)
-        )
+        lpi = read_lpi(match.group(2), start)
+        cb = _int(match.group(1), start)
+        return _event(event_id, stamp, epoch, cb=cb, lpi=lpi, message_type=match.group(3))
     if event_id is EventId.BAD_LPI:
-        lpi = _lpi(match.group(1), start)
-        return _event(event_id, stamp, epoch, cb=lpi.cb, lpi=lpi, error_code=int(match.group(2)))
-    return _event(
-        event_id, stamp, epoch, network=int(match.group(1)), configured_count=int(match.group(2))
-    )
+        lpi = read_lpi(match.group(1), start)
+        code = _int(match.group(2), start)
+        return _event(event_id, stamp, epoch, cb=lpi.cb, lpi=lpi, error_code=code)
+    network, count = _int(match.group(1), start), _int(match.group(2), start)
+    return _event(event_id, stamp, epoch, network=network, configured_count=count)
 
 
 # -- JSON Lines -----------------------------------------------------------------------------
@@ -247,30 +262,17 @@ def parse_jsonl(text: str, *, strict: bool = True) -> list[Event]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-            event_id = int(obj["event_id"])
-            if event_id not in _KNOWN:
-                if strict:
-                    raise ParseError(f"line {number}: event {event_id} is not one the model knows")
+            obj = load_json(line)
+        except InputError as exc:
+            raise ParseError(f"line {number}: {exc}") from None
+        if isinstance(obj, dict) and not strict:
+            raw_id = obj.get("event_id")
+            if isinstance(raw_id, int) and not isinstance(raw_id, bool) and raw_id not in KNOWN:
                 continue
-            lpi = None if obj.get("lpi") is None else Lpi.parse(obj["lpi"])
-            events.append(
-                Event(
-                    _KNOWN[event_id],
-                    round(float(obj["t"]) * 1_000_000),
-                    datetime.fromisoformat(obj["timestamp"]),
-                    cb=obj.get("cb"),
-                    lpi=lpi,
-                    message_type=obj.get("message_type"),
-                    error_code=obj.get("error_code"),
-                    network=obj.get("network"),
-                    configured_count=obj.get("configured_count"),
-                )
-            )
-        except ParseError:
-            raise
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ParseError(f"line {number}: not an event in JSON Lines form: {exc}") from None
+        try:
+            events.append(event_from_json(obj))
+        except ParseError as exc:
+            raise ParseError(f"line {number}: {exc}") from None
     return events
 
 
@@ -286,7 +288,7 @@ def detect_format(text: str) -> str:
             return "ev0"
         if stripped.startswith("Event Type:"):
             return "eventviewer"
-        raise ParseError(f"cannot tell the format from the first line: {stripped[:60]!r}")
+        raise ParseError(f"cannot tell the format from the first line: {quote(stripped, 60)}")
     return "ev0"
 
 
@@ -294,6 +296,7 @@ def parse(
     text: str, fmt: str = "auto", epoch: datetime | None = None, *, strict: bool = True
 ) -> list[Event]:
     """Parse text in a given form (``auto`` detects it)."""
+    _check_epoch(epoch)
     if fmt == "auto":
         fmt = detect_format(text)
     if fmt == "ev0":
@@ -302,7 +305,7 @@ def parse(
         return parse_eventviewer(text, epoch, strict=strict)
     if fmt == "jsonl":
         return parse_jsonl(text, strict=strict)
-    raise ValueError(f"unknown format {fmt!r}")
+    raise ValueError(f"unknown format {quote(fmt, 40)}")
 
 
 __all__ = [

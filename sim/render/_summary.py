@@ -1,11 +1,13 @@
-"""One-line forms of events and side-by-side tables of run counters."""
+"""One-line forms of events, a run's counters as text or JSON, and side-by-side tables of
+run counters."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
-from ..core import Event, clock12
+from ..core import Event, EventId, clock12
 from ._forms import oneline
 
 
@@ -40,3 +42,22 @@ def compare_rows(summaries: Sequence[dict[str, Any]]) -> list[tuple[str, list[in
         (label, [sum(int(s[key]) for key in keys) for s in summaries])
         for label, keys in COMPARE_ROWS
     ]
+
+
+def summary_lines(summary: dict[str, Any], build: str) -> list[str]:
+    """``mtasim run --summary``: the build, then one ``name value`` line per counter."""
+    return [f"build {build}"] + [
+        f"  {key:<22} {value}" for key, value in summary.items() if key != "events"
+    ]
+
+
+def summary_json(summary: dict[str, Any], build: str) -> str:
+    """``--summary-format json``: one line, one JSON object: ``build`` (the version), then the
+    counters of :func:`summary_lines` in the same order, with ``events`` as the count of each
+    event the model knows, by id (``{"4258": 1, "4283": 1, "9156": 0}``, zeros included)."""
+    logged = summary.get("events", {})
+    out: dict[str, Any] = {"build": build}
+    for key, value in summary.items():
+        out[key] = value
+    out["events"] = {str(int(e)): int(logged.get(str(int(e)), 0)) for e in EventId}
+    return json.dumps(out)

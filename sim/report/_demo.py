@@ -28,6 +28,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from .._plural import plural
 from ..core import Build, EventId, diff
 from ..render import render
 from ..render._summary import compare_rows, event_oneline
@@ -104,7 +105,7 @@ def _intro(run: RunLog, seq: Seq, clean: Callable[[str], str]) -> DemoStep:
     ]
     if s.mta.open_associations and seq.lpi is not None:
         lines.append(
-            f"{s.mta.open_associations} associations are already open, so this connection "
+            f"{plural(s.mta.open_associations, 'association')} already open, so this connection "
             f"gets control block {seq.lpi.cb}: LPI {seq.lpi}, as in the KB's events."
         )
     else:
@@ -278,7 +279,10 @@ def _difference(runs: list[RunLog], seqs: list[Seq], clean: Callable[[str], str]
     rows = diff(a.build, b.build)
     if rows:
         body.append(
-            Text(f"POP4's table: {len(rows)} row(s) differ ({a.build.alias} / {b.build.alias})")
+            Text(
+                f"POP4's table: {plural(len(rows), 'row')} differ{'s' if len(rows) == 1 else ''} "
+                f"({a.build.alias} / {b.build.alias})"
+            )
         )
         for (state, given), left, right in rows:
             body.append(Text(f"  {state.value} + {given.value}:", style="bold"))

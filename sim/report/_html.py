@@ -18,6 +18,7 @@ import difflib
 from collections.abc import Sequence as Seq
 from html import escape
 
+from .._plural import plural
 from .._version import __version__
 from ..render import render
 from ..render._summary import compare_rows, event_oneline
@@ -161,13 +162,13 @@ def report_html(
     add("<h2>The event log</h2>")
     for run in runs:
         shown = list(run.events) if events_limit == 0 else list(run.events[:events_limit])
-        add(f"<h3>{escape(run.build.label)}: {len(run.events)} events</h3>")
+        add(f"<h3>{escape(run.build.label)}: {plural(len(run.events), 'event')}</h3>")
         if not shown:
             add("<p>No event logged.</p>")
             continue
         more = len(run.events) - len(shown)
         note = (
-            f"<p>The first {len(shown)} of {len(run.events)} events "
+            f"<p>The first {len(shown)} of {plural(len(run.events), 'event')} "
             f"(<code>mtasim run {escape(name)} --build {escape(run.build.alias)}</code> prints "
             "them all).</p>"
             if more
@@ -201,7 +202,7 @@ def _knobs(run: RunLog) -> list[tuple[str, str]]:
         ("kernel threads", f"mta.threads = {s.mta.threads}"),
         ("control blocks", f"mta.control_blocks = {s.mta.control_blocks}"),
         ("associations already open", f"mta.open_associations = {s.mta.open_associations}"),
-        ("connections", f"{peers} in {len(s.peers)} peer group(s)"),
+        ("connections", f"{peers} in {plural(len(s.peers), 'peer group')}"),
         ("logging", f"mta.logging = {s.mta.logging.label}"),
         ("epoch", s.epoch.isoformat(sep=" ")),
     ]
@@ -220,13 +221,13 @@ def _difference(base: RunLog, other: RunLog, limit: int) -> str:
     if not diff:
         return (
             f"<p>Events: {escape(base.build.alias)} and {escape(other.build.alias)} log the "
-            f"same {len(a)} events.</p>"
+            f"same {plural(len(a), 'event')}.</p>"
         )
     removed = sum(1 for line in diff if line.startswith("-"))
     added = len(diff) - removed
     shown = diff if limit == 0 else diff[:limit]
     hidden = len(diff) - len(shown)
-    tail = f"\n… {hidden} more lines" if hidden else ""
+    tail = f"\n… {plural(hidden, 'more line')}" if hidden else ""
     return (
         f"<p>Events: {removed} only on {escape(base.build.alias)} (-), {added} only on "
         f"{escape(other.build.alias)} (+).</p>"

@@ -7,7 +7,7 @@ Rules of this module:
   :class:`PhaseGrid` to a PNG file. A grid is two sweep axes (``sim._sweep.Axis``) and
   per-build counts of event 4283 per connection, indexed ``counts[build][y][x]``.
 * The grid *is* a sweep: :func:`phase_grid` runs ``sim._sweep`` (batch driver, any executor)
-  and ``mtasim sweep --plot`` hands its rows to :func:`grid_from_rows`, so both commands
+  and ``mtasim sweep --plot`` hands its rows to :class:`PhaseSums`, so both commands
   compute every cell the same way; each cell's values are validated like a file, and all
   builds of a cell share the same inputs.
 * The KB's point is the base scenario's own value of the two knobs (for the KB scenario:
@@ -16,7 +16,7 @@ Rules of this module:
   (no pyplot, no global state), fixed size and dpi, and no metadata that changes (the
   ``Software`` key is removed; PNGs carry no date). The same grid gives the same bytes.
 * The file is written atomically (a temporary file renamed into place), never half-written.
-* matplotlib is an optional extra (``pip install 'mtasim[plot]'``):
+* matplotlib is an optional extra (from a checkout: ``pip install '.[plot]'``):
   :func:`require_matplotlib` raises :class:`PlotUnavailable` with the one line to show.
 """
 
@@ -31,11 +31,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._atomic import write_bytes_atomic
+from .._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RUNS
+from .._plural import plural
 from .._sweep import Axis, Cell, execute, plan
 from ..core import Build, MtasimError
 from ..scenario import Scenario
 
-INSTALL_HINT = "matplotlib is not installed; install the plot extra: pip install 'mtasim[plot]'"
+INSTALL_HINT = (
+    "matplotlib is not installed; install the plot extra, from the mtasim checkout: "
+    "pip install '.[plot]'"
+)
 
 #: Axis titles for the knobs most worth sweeping.
 KNOB_TITLES = {
@@ -108,6 +113,47 @@ def knob_value(scenario: Scenario, key: str) -> float | None:
     return float(data)
 
 
+class PhaseSums:
+    """The phase map's numbers, gathered one sweep row at a time: per (x, y, build) the sum
+    of event 4283 per connection and the number of rows (seeds). Holds one pair of numbers
+    per cell, not the rows."""
+
+    def __init__(self, x: Axis, y: Axis) -> None:
+        self.x, self.y = x, y
+        self._sums: dict[tuple[float, float, str], list[float]] = {}
+
+    def add(self, cell: Cell, counters: dict[str, Any]) -> None:
+        values = dict(cell.assignments)
+        conns = int(counters["connections"])
+        per = int(counters["logged_4283"]) / conns if conns else 0.0
+        key = (float(values[self.x.key]), float(values[self.y.key]), cell.build)
+        total = self._sums.setdefault(key, [0.0, 0.0])
+        total[0] += per
+        total[1] += 1
+
+    def grid(self, scenario: Scenario, builds: Sequence[Build]) -> PhaseGrid:
+        """The mean over seeds in each cell, as a :class:`PhaseGrid`."""
+        x, y = self.x, self.y
+
+        def mean(xv: float, yv: float, build: Build) -> float:
+            total = self._sums.get((float(xv), float(yv), build.version))
+            if total is None:
+                raise ValueError(f"no sweep row for {x.key}={xv}, {y.key}={yv} on {build.alias}")
+            return total[0] / total[1]
+
+        px, py = knob_value(scenario, x.key), knob_value(scenario, y.key)
+        return PhaseGrid(
+            scenario=scenario.name or scenario.origin,
+            x=x,
+            y=y,
+            builds=tuple(builds),
+            counts=tuple(
+                tuple(tuple(mean(xv, yv, b) for xv in x.values) for yv in y.values) for b in builds
+            ),
+            point=None if px is None or py is None else (px, py),
+        )
+
+
 def grid_from_rows(
     scenario: Scenario,
     x: Axis,
@@ -117,33 +163,10 @@ def grid_from_rows(
 ) -> PhaseGrid:
     """The phase map of sweep rows over ``x`` and ``y`` (the mean over seeds of event 4283
     per connection in each cell)."""
-    sums: dict[tuple[float, float, str], list[float]] = {}
+    sums = PhaseSums(x, y)
     for cell, counters in rows:
-        values = dict(cell.assignments)
-        conns = int(counters["connections"])
-        per = int(counters["logged_4283"]) / conns if conns else 0.0
-        key = (float(values[x.key]), float(values[y.key]), cell.build)
-        total = sums.setdefault(key, [0.0, 0.0])
-        total[0] += per
-        total[1] += 1
-
-    def mean(xv: float, yv: float, build: Build) -> float:
-        total = sums.get((float(xv), float(yv), build.version))
-        if total is None:
-            raise ValueError(f"no sweep row for {x.key}={xv}, {y.key}={yv} on {build.alias}")
-        return total[0] / total[1]
-
-    px, py = knob_value(scenario, x.key), knob_value(scenario, y.key)
-    return PhaseGrid(
-        scenario=scenario.name or scenario.origin,
-        x=x,
-        y=y,
-        builds=tuple(builds),
-        counts=tuple(
-            tuple(tuple(mean(xv, yv, b) for xv in x.values) for yv in y.values) for b in builds
-        ),
-        point=None if px is None or py is None else (px, py),
-    )
+        sums.add(cell, counters)
+    return sums.grid(scenario, builds)
 
 
 def phase_grid(
@@ -155,19 +178,16 @@ def phase_grid(
     jobs: int = 1,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
+    max_runs: int = DEFAULT_MAX_RUNS,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
 ) -> PhaseGrid:
     """Run the grid as a sweep (batch driver; ``executor`` from
-    :func:`sim._sweep.make_executor` for parallel runs) and return its phase map."""
-    rows: list[tuple[Cell, dict[str, Any]]] = []
-    grid = plan(scenario, [y, x], builds)
-    execute(
-        grid,
-        lambda cell, counters: rows.append((cell, counters)),
-        jobs=jobs,
-        executor=executor,
-        on_progress=progress,
-    )
-    return grid_from_rows(scenario, x, y, builds, rows)
+    :func:`sim._sweep.make_executor` for parallel runs) and return its phase map. The grid is
+    bounded like a sweep's (``max_runs``, ``max_connections``: ``sim._limits``)."""
+    sums = PhaseSums(x, y)
+    grid = plan(scenario, [y, x], builds, max_runs=max_runs, max_connections=max_connections)
+    execute(grid, sums.add, jobs=jobs, executor=executor, on_progress=progress)
+    return sums.grid(scenario, builds)
 
 
 def knob_title(key: str) -> str:
@@ -210,7 +230,8 @@ def phase_png(grid: PhaseGrid, *, dpi: int = DPI) -> bytes:
         total = sum(1 for row in panel for v in row if v > 0)
         cells = len(panel) * len(panel[0])
         ax.set_title(
-            f"{build.alias} {build.version}\n{total} of {cells} cells log 4283",
+            f"{build.alias} {build.version}\n{total} of {plural(cells, 'cell')} "
+            f"log{'s' if total == 1 else ''} 4283",
             fontsize=10,
         )
         ax.set_xlabel(knob_title(grid.x.key))

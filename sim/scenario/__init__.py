@@ -3,22 +3,24 @@
 from ._dump import to_toml
 from ._load import (
     DEFAULT_SCENARIO,
-    Problem,
-    ScenarioError,
     apply_override,
     bundled_names,
     bundled_text,
+    check_scenario,
+    check_value,
     load_scenario,
     parse_scenario,
     scenario_from_dict,
-    validate,
 )
-from ._plan import arrivals, model_config
+from ._plan import arrivals, latest, model_config, room, tail_bound
+from ._problem import MAX_PROBLEMS, Problem, ScenarioError
 from ._scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings
 from ._schema import SCHEMA, Field, Type, all_keys
+from ._validate import validate
 
 __all__ = [
     "DEFAULT_SCENARIO",
+    "MAX_PROBLEMS",
     "SCHEMA",
     "Field",
     "MtaSettings",
@@ -33,10 +35,15 @@ __all__ = [
     "arrivals",
     "bundled_names",
     "bundled_text",
+    "check_scenario",
+    "check_value",
+    "latest",
     "load_scenario",
     "model_config",
     "parse_scenario",
+    "room",
     "scenario_from_dict",
+    "tail_bound",
     "to_toml",
     "validate",
 ]

@@ -16,6 +16,7 @@ import math
 from datetime import datetime
 from typing import Any
 
+from .._input import quote
 from ..core import LoggingLevel
 from ._scenario import Scenario
 from ._schema import SCHEMA, Field
@@ -38,7 +39,7 @@ def _value(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
-    raise TypeError(f"cannot write {value!r} as TOML")
+    raise TypeError(f"cannot write {quote(value, 40)} as TOML")
 
 
 def _is_default(f: Field, value: Any) -> bool:

@@ -1,13 +1,16 @@
-"""Loading and validating scenario files (TOML, read with ``tomllib``; nothing is executed).
+"""Loading scenario files (TOML, read with ``tomllib``; nothing is executed), ``--set``
+overrides, and checking scenarios that did not come from a file.
 
 Rules of this module:
 
-* Every problem becomes one :class:`Problem` line: ``FILE:LINE: KEY: what was found; expected
-  WHAT``. All problems of a file are collected before :class:`ScenarioError` is raised, so a
-  user fixes them in one go.
-* Unknown keys get a "did you mean" suggestion from the schema when one is close.
+* The text is looked at before ``tomllib`` reads it (:func:`~sim.scenario._text.prescan`):
+  nesting too deep for its recursion and numbers too long for Python's int conversion are
+  refused with their line, never a ``RecursionError`` or a ``ValueError`` of Python's.
 * ``--set KEY=VALUE`` overrides are applied to the parsed data before validation, typed by the
-  schema (:func:`apply_override`), so an override is validated like the file itself.
+  schema (:func:`apply_override`), so an override is validated like the file itself, and a
+  problem with its value names the ``--set``, not the file.
+* A scenario from anywhere else (a trace header, a sweep point, Python code) is validated by
+  the same rules with the same messages: :func:`scenario_from_dict`, :func:`check_scenario`.
 """
 
 from __future__ import annotations
@@ -16,38 +19,22 @@ import difflib
 import math
 import re
 import tomllib
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import replace
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..core import BuildError, LoggingLevel, MtasimError, resolve_build
+from .._input import clip, quote
+from ._check import SHOWN, coerce
+from ._problem import Problem, ScenarioError
 from ._scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings
 from ._schema import ARRAY_TABLES, SCHEMA, Field, Type, all_keys, field_for
+from ._text import MAX_DIGITS, prescan
+from ._validate import SetBy, validate
 
 #: The scenario ``mtasim run`` uses without arguments.
 DEFAULT_SCENARIO = "kb319936"
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    origin: str
-    key: str
-    message: str
-    line: int | None = None
-
-    def __str__(self) -> str:
-        where = self.origin if self.line is None else f"{self.origin}:{self.line}"
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
-
-
-class ScenarioError(MtasimError):
-    """One or more problems in a scenario; ``str()`` gives one line per problem."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
 
 
 # -- bundled scenarios ---------------------------------------------------------------------
@@ -66,35 +53,49 @@ def bundled_text(name: str) -> str:
     return str(_bundle().joinpath(f"{name}.toml").read_text(encoding="utf-8"))
 
 
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long for the system, a NUL in it
+        return False
+
+
 def load_scenario(
     spec: str | Path | None = None, overrides: list[str] | tuple[str, ...] = ()
 ) -> Scenario:
-    """Load a scenario from a path, a bundled name (``heavy-load``) or, with ``None``, the KB
-    Q319936 scenario. Raises :class:`ScenarioError` naming the file on any problem."""
+    """Load a scenario from a path (``str`` or :class:`~pathlib.Path`), a bundled name
+    (``heavy-load``) or, with ``None``, the KB Q319936 scenario; ``overrides`` are ``--set``
+    assignments. Raises :class:`ScenarioError` naming the file on any problem."""
     if spec is None:
         spec = DEFAULT_SCENARIO
+    if not isinstance(spec, (str, Path)):
+        raise TypeError(f"expected a path or a bundled scenario name, got {type(spec).__name__}")
     path = Path(spec)
-    if path.is_file():
-        origin = str(spec)
+    shown = clip(str(spec))
+    if _is_file(path):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ScenarioError([Problem(origin, "", f"cannot read file: {exc}")]) from None
-        default_name = path.stem
-    else:
-        name = str(spec)
-        name = name[: -len(".toml")] if name.endswith(".toml") and "/" not in name else name
-        if name not in bundled_names():
-            if path.exists():
-                raise ScenarioError([Problem(str(spec), "", "not a file")])
-            known = ", ".join(bundled_names())
             raise ScenarioError(
-                [Problem(str(spec), "", f"no such file or bundled scenario (bundled: {known})")]
-            )
-        origin = f"<bundled:{name}>"
-        text = bundled_text(name)
-        default_name = name
-    return parse_scenario(text, origin, overrides=overrides, default_name=default_name)
+                [Problem(shown, "", f"cannot read file: {getattr(exc, 'strerror', None) or exc}")]
+            ) from None
+        return parse_scenario(text, shown, overrides=overrides, default_name=path.stem)
+    name = str(spec)
+    name = name[: -len(".toml")] if name.endswith(".toml") and "/" not in name else name
+    if name not in bundled_names():
+        try:
+            exists = path.exists()
+        except (OSError, ValueError):
+            exists = False
+        if exists:
+            raise ScenarioError([Problem(shown, "", "not a file")])
+        known = ", ".join(bundled_names())
+        raise ScenarioError(
+            [Problem(shown, "", f"no such file or bundled scenario (bundled: {known})")]
+        )
+    return parse_scenario(
+        bundled_text(name), f"<bundled:{name}>", overrides=overrides, default_name=name
+    )
 
 
 def parse_scenario(
@@ -104,6 +105,9 @@ def parse_scenario(
     default_name: str = "",
 ) -> Scenario:
     """Validate TOML text as a scenario."""
+    found = prescan(text)
+    if found is not None:
+        raise ScenarioError([Problem(origin, "", found[1], found[0])])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -112,331 +116,181 @@ def parse_scenario(
         line = int(match.group(1)) if match else None
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
         raise ScenarioError([Problem(origin, "", f"not valid TOML: {message}", line)]) from None
+    except (RecursionError, ValueError):  # pragma: no cover - prescan refuses these first
+        raise ScenarioError([Problem(origin, "", "not valid TOML: too deep or too long")]) from None
     problems: list[Problem] = []
+    set_by: SetBy = {}
     for override in overrides:
         try:
-            apply_override(data, override)
+            for target in apply_override(data, override):
+                set_by[target] = override
         except ValueError as exc:
-            problems.append(Problem("--set", "", str(exc)))
+            problems.append(Problem(f"--set {clip(override)}", "", str(exc)))
     if problems:
         raise ScenarioError(problems)
-    return validate(data, origin, text, default_name)
-
-
-def validate(data: dict[str, Any], origin: str, text: str = "", default_name: str = "") -> Scenario:
-    """Check parsed TOML against the schema; build a :class:`Scenario` or raise."""
-    problems: list[Problem] = []
-    lines = text.splitlines()
-
-    def problem(table: str, key: str, message: str, index: int | None = None) -> None:
-        dotted = (
-            key
-            if not table
-            else (f"{table}[{index}].{key}" if index is not None else f"{table}.{key}")
-        )
-        problems.append(Problem(origin, dotted, message, _find_line(lines, table, key, index)))
-
-    top = _section(data, "", problem)
-    winsock = _section(_table(data, "winsock", problem), "winsock", problem)
-    mta = _section(_table(data, "mta", problem), "mta", problem)
-    peers: list[dict[str, Any]] = []
-    raw_peers = data.get("peers", [])
-    if not isinstance(raw_peers, list) or not all(isinstance(p, dict) for p in raw_peers):
-        problem("", "peers", "expected an array of tables ([[peers]])")
-        raw_peers = []
-    for index, raw in enumerate(raw_peers):
-        peers.append(_section(raw, "peers", problem, index))
-
-    for key in data:
-        if key not in ("winsock", "mta", "peers") and field_for("", key) is None:
-            problem("", key, "unknown key" + _did_you_mean(key, ""))
-
-    # Cross-field checks.
-    if mta["open_associations"] > mta["control_blocks"] - 1:
-        problem(
-            "mta",
-            "open_associations",
-            f"{mta['open_associations']} associations need more control blocks than the "
-            f"{mta['control_blocks']} configured (one is the listener's); expected at most "
-            f"{mta['control_blocks'] - 1}",
-        )
-    if problems:
-        # In file order; problems without a line (missing keys) last, in schema order.
-        order = {id(p): i for i, p in enumerate(problems)}
-        problems.sort(key=lambda p: (p.line is None, p.line or 0, order[id(p)]))
-        raise ScenarioError(problems)
-
-    name = top["name"] or default_name
-    groups = tuple(
-        PeerGroup(**{**p, "name": p["name"] or f"peer-{i + 1}"}) for i, p in enumerate(peers)
-    )
-    return Scenario(
-        name=name,
-        description=top["description"],
-        seed=top["seed"],
-        epoch=top["epoch"],
-        build=top["build"],
-        until=top["until"],
-        winsock=WinsockSettings(**winsock),
-        mta=MtaSettings(**mta),
-        peers=groups,
-        origin=origin,
-    )
-
-
-def _table(data: dict[str, Any], name: str, problem: Any) -> dict[str, Any]:
-    value = data.get(name, {})
-    if not isinstance(value, dict):
-        problem("", name, f"expected a table [{name}], found {_kind(value)}")
-        return {}
-    return value
-
-
-def _section(
-    raw: dict[str, Any], table: str, problem: Any, index: int | None = None
-) -> dict[str, Any]:
-    """Validate one table's keys; return the values (defaults filled in)."""
-    out: dict[str, Any] = {}
-    for f in SCHEMA[table]:
-        if f.key not in raw:
-            out[f.key] = _coerce(f, f.default)
-            continue
-        try:
-            out[f.key] = _coerce(f, raw[f.key])
-        except ValueError as exc:
-            problem(table, f.key, str(exc), index)
-            out[f.key] = _coerce(f, f.default)
-    if table:
-        for key in raw:
-            if field_for(table, key) is None:
-                problem(table, key, "unknown key" + _did_you_mean(key, table), index)
-    return out
-
-
-def _coerce(f: Field, value: Any) -> Any:
-    """The value as the field's type, or ``ValueError`` saying found/expected."""
-    found = f"found {_kind(value)} {_show(value)}"
-    expected = f"expected {f.expected()}"
-    if f.type is Type.STRING:
-        if not isinstance(value, str):
-            raise ValueError(f"{found}; {expected}")
-        return value
-    if f.type is Type.CHOICE:
-        if not isinstance(value, str) or value not in f.choices:
-            raise ValueError(f"{found}; {expected}")
-        return value
-    if f.type is Type.BUILD:
-        if not isinstance(value, str):
-            raise ValueError(f"{found}; {expected}")
-        try:
-            return resolve_build(value).version
-        except BuildError as exc:
-            raise ValueError(str(exc)) from None
-    if f.type is Type.LOGGING:
-        if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise ValueError(f"{found}; {expected}")
-        try:
-            return LoggingLevel.parse(value)
-        except ValueError:
-            raise ValueError(f"{found}; {expected}") from None
-    if f.type is Type.DATETIME:
-        if isinstance(value, datetime):
-            if value.tzinfo is not None:
-                raise ValueError(
-                    f"{found}; expected a local date-time without a UTC offset "
-                    "(the MTA prints local time)"
-                )
-            return value
-        if isinstance(value, str):
-            try:
-                parsed = datetime.fromisoformat(value)
-            except ValueError:
-                raise ValueError(f"{found}; {expected}") from None
-            if parsed.tzinfo is not None:
-                raise ValueError(f"{found}; expected a local date-time without a UTC offset")
-            return parsed
-        if isinstance(value, (date, time)):
-            raise ValueError(f"{found}; {expected} (a date and a time)")
-        raise ValueError(f"{found}; {expected}")
-    if f.type is Type.INT:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{found}; {expected}")
-        _check_range(f, float(value), found, expected)
-        return value
-    # seconds
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{found}; {expected}")
-    number = float(value)
-    if math.isnan(number):
-        raise ValueError(f"{found}; {expected}")
-    if math.isinf(number):
-        if f.type is Type.SECONDS_OR_INF and number > 0:
-            return number
-        raise ValueError(f"{found}; {expected}")
-    _check_range(f, number, found, expected)
-    return number
-
-
-def _check_range(f: Field, number: float, found: str, expected: str) -> None:
-    if f.minimum is not None and (
-        number < f.minimum or (f.exclusive_minimum and number == f.minimum)
-    ):
-        raise ValueError(f"{found}; {expected}")
-    if f.maximum is not None and number > f.maximum:
-        raise ValueError(f"{found}; {expected}")
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "float"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, datetime):
-        return "date-time"
-    if isinstance(value, (date, time)):
-        return "date" if isinstance(value, date) else "time"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "table"
-    return type(value).__name__
-
-
-def _show(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _did_you_mean(key: str, table: str) -> str:
-    candidates = [f.key for f in SCHEMA.get(table, ())]
-    if not table:
-        candidates += ["winsock", "mta", "peers"]
-    close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
-    if not close and table == "":
-        # A section key written at the top level ("response_timeout = 5").
-        for name, fields in SCHEMA.items():
-            if name and any(f.key == key for f in fields):
-                return f" (did you mean {name}.{key}?)"
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-_HEADER = re.compile(r"^\s*\[\[?\s*([A-Za-z0-9_.\-]+)\s*\]\]?\s*(#.*)?$")
-
-
-def _find_line(lines: list[str], table: str, key: str, index: int | None) -> int | None:
-    """The 1-based line where ``key`` is set in ``table`` (the ``index``-th array table)."""
-    current = ""
-    seen = -1
-    key_re = re.compile(rf"^\s*(?:{re.escape(table)}\.)?{re.escape(key)}\s*=")
-    top_re = re.compile(rf"^\s*{re.escape(key)}\s*=")
-    for number, line in enumerate(lines, start=1):
-        header = _HEADER.match(line)
-        if header:
-            current = header.group(1)
-            if current == table:
-                seen += 1
-            continue
-        if table == "" and current == "" and top_re.match(line):
-            return number
-        if table and current == table and (index is None or index == seen) and key_re.match(line):
-            return number
-        if (
-            table
-            and current == ""
-            and re.match(rf"^\s*{re.escape(table)}\.{re.escape(key)}\s*=", line)
-        ):
-            return number
-    return None
+    return validate(data, origin, text, default_name, set_by)
 
 
 # -- overrides -------------------------------------------------------------------------------
-def apply_override(data: dict[str, Any], assignment: str) -> None:
+def apply_override(data: dict[str, Any], assignment: str) -> list[tuple[str, int | None, str]]:
     """Apply ``KEY=VALUE`` (``winsock.response_timeout=30``, ``peers.0.count=5``) to parsed
-    TOML data, typing VALUE by the schema. Raises ``ValueError`` with a one-line reason."""
+    TOML data, typing VALUE by the schema. Returns what it set, as ``(table, group index or
+    None, key)``. Raises ``ValueError`` with a one-line reason."""
     key, sep, raw = assignment.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ValueError(f"expected KEY=VALUE, got {assignment!r}")
+        raise ValueError(f"expected KEY=VALUE, got {quote(assignment, SHOWN)}")
     parts = key.split(".")
     index: int | None = None
-    if len(parts) == 3 and parts[0] in ARRAY_TABLES and parts[1].isdigit():
+    if (
+        len(parts) == 3
+        and parts[0] in ARRAY_TABLES
+        and parts[1].isascii()
+        and parts[1].isdigit()
+        and len(parts[1]) <= 9
+    ):
         table, index, name = parts[0], int(parts[1]), parts[2]
     elif len(parts) == 2:
         table, name = parts
     elif len(parts) == 1:
         table, name = "", parts[0]
     else:
-        raise ValueError(f"unknown key {key!r}")
+        raise ValueError(f"unknown key {quote(key, SHOWN)}")
     f = field_for(table, name)
     if f is None:
-        close = difflib.get_close_matches(key, all_keys(), n=1, cutoff=0.6)
+        close = (
+            difflib.get_close_matches(key, all_keys(), n=1, cutoff=0.6) if len(key) <= 64 else []
+        )
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"unknown key {key!r}{hint}")
+        raise ValueError(f"unknown key {quote(key, SHOWN)}{hint}")
     value = _parse_value(f, raw.strip(), key)
     if table in ARRAY_TABLES:
         groups = data.setdefault(table, [])
-        if not isinstance(groups, list):
+        if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
             raise ValueError(f"{key}: {table} is not an array of tables")
         if index is None:
             if not groups:
                 raise ValueError(f"{key}: the scenario has no [[{table}]]; use {table}.0.{name}")
-            targets = groups
+            chosen = list(range(len(groups)))
         elif index >= len(groups):
             raise ValueError(f"{key}: the scenario has {len(groups)} [[{table}]] tables")
         else:
-            targets = [groups[index]]
-        for group in targets:
-            group[name] = value
-    elif table:
+            chosen = [index]
+        for i in chosen:
+            groups[i][name] = value
+        return [(table, i, name) for i in chosen]
+    if table:
         section = data.setdefault(table, {})
         if not isinstance(section, dict):
             raise ValueError(f"{key}: {table} is not a table")
         section[name] = value
-    else:
-        data[name] = value
+        return [(table, None, name)]
+    data[name] = value
+    return [("", None, name)]
 
 
 def _parse_value(f: Field, raw: str, key: str) -> Any:
     if f.type is Type.INT:
+        digits = raw.lstrip("+-").replace("_", "")
+        if len(digits) > MAX_DIGITS and digits.isdigit():
+            raise ValueError(
+                f"{key}: an integer of {len(digits):,} digits; expected {f.expected()}"
+            )
         try:
             return int(raw)
         except ValueError:
-            raise ValueError(f"{key}: {raw!r} is not an integer") from None
+            raise ValueError(f"{key}: {quote(raw, SHOWN)} is not an integer") from None
     if f.type in (Type.SECONDS, Type.SECONDS_OR_INF):
         try:
             return float(raw)
         except ValueError:
-            raise ValueError(f"{key}: {raw!r} is not a number of seconds") from None
-    if f.type is Type.LOGGING and raw.isdigit():
+            raise ValueError(f"{key}: {quote(raw, SHOWN)} is not a number of seconds") from None
+    if f.type is Type.LOGGING and raw.isascii() and raw.isdigit() and len(raw) <= 9:
         return int(raw)
     if f.type is Type.DATETIME:
         try:
             return datetime.fromisoformat(raw)
         except ValueError:
             raise ValueError(
-                f"{key}: {raw!r} is not a date-time like 2002-02-26T14:43:29"
+                f"{key}: {quote(raw, SHOWN)} is not a date-time like 2002-02-26T14:43:29"
             ) from None
     return raw
 
 
+# -- scenarios from elsewhere ----------------------------------------------------------------
 def scenario_from_dict(data: dict[str, Any], origin: str) -> Scenario:
-    """Rebuild a scenario from :meth:`Scenario.to_dict` output (``"inf"`` back to inf), with
-    the same validation as a file."""
-
-    def fix(value: Any) -> Any:
-        if value == "inf":
-            return math.inf
-        if isinstance(value, dict):
-            return {k: fix(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [fix(v) for v in value]
-        return value
-
-    fixed = fix(data)
-    if not isinstance(fixed, dict):
+    """Rebuild a scenario from :meth:`Scenario.to_dict` output (``"inf"`` back to inf where
+    the schema allows inf), with the same validation as a file."""
+    if not isinstance(data, dict):
         raise ScenarioError([Problem(origin, "", "expected a table of scenario keys")])
+
+    def fix(table: str, section: Any) -> Any:
+        if not isinstance(section, dict):
+            return section
+        out = dict(section)
+        for key, value in section.items():
+            f = field_for(table, key)
+            if value == "inf" and f is not None and f.type is Type.SECONDS_OR_INF:
+                out[key] = math.inf
+        return out
+
+    fixed = fix("", data)
+    for table in ("winsock", "mta"):
+        if table in fixed:
+            fixed[table] = fix(table, fixed[table])
+    if isinstance(fixed.get("peers"), list):
+        fixed["peers"] = [fix("peers", group) for group in fixed["peers"]]
     return validate(fixed, origin)
+
+
+def check_scenario(scenario: Scenario, origin: str = "<python>") -> Scenario:
+    """A :class:`Scenario` built or changed in Python, validated with the rules and messages
+    of a file (``origin`` names it in them); returns it as a file would give it (durations as
+    floats, the build's version, groups named), keeping its ``origin``.
+
+    The last scenario objects checked are remembered by identity (a scenario is frozen), so
+    that running one many times (a property test, a sweep) checks it once. (Not by equality:
+    ``threads=1.0`` equals ``threads=1`` but is not valid.)"""
+    key = (id(scenario), origin)
+    seen = _CHECKED.get(key)
+    if seen is not None and seen[0] is scenario:
+        return seen[1]
+    checked = _check_scenario(scenario, origin)
+    if len(_CHECKED) >= 128:
+        del _CHECKED[next(iter(_CHECKED))]
+    _CHECKED[key] = (scenario, checked)  # the scenario is kept, so its id is not reused
+    return checked
+
+
+_CHECKED: dict[tuple[int, str], tuple[Scenario, Scenario]] = {}
+
+
+def _check_scenario(scenario: Scenario, origin: str) -> Scenario:
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"expected a Scenario, got {type(scenario).__name__}")
+    data: dict[str, Any] = {f.key: getattr(scenario, f.key) for f in SCHEMA[""]}
+    for table, cls in (("winsock", WinsockSettings), ("mta", MtaSettings)):
+        obj = getattr(scenario, table)
+        data[table] = (
+            {f.key: getattr(obj, f.key) for f in SCHEMA[table]} if isinstance(obj, cls) else obj
+        )
+    peers: Any = scenario.peers  # typed as a tuple, but anything may have been given
+    if isinstance(peers, (list, tuple)):
+        peers = [
+            {f.key: getattr(g, f.key) for f in SCHEMA["peers"]} if isinstance(g, PeerGroup) else g
+            for g in peers
+        ]
+    data["peers"] = peers
+    checked = validate(data, origin)
+    return replace(checked, origin=scenario.origin)
+
+
+def check_value(key: str, value: Any, origin: str) -> Any:
+    """One top-level value (``seed``) checked by its schema field, as a file's would be."""
+    f = field_for("", key)
+    if f is None:
+        raise KeyError(key)
+    try:
+        return coerce(f, value)
+    except ValueError as exc:
+        raise ScenarioError([Problem(origin, key, str(exc))]) from None

@@ -10,6 +10,12 @@ Rules of this module:
   shift another's, and a build that cancels work cannot shift any draw.
 * Groups are merged by ``(arrival, group position, index in group)``; connection numbers follow
   that order. The stream is lazy: a million connections cost no memory up front.
+* Every timestamp a run prints is ``epoch`` plus a virtual time, and must be a date
+  (``datetime.max`` is the last). :func:`reach` bounds the latest virtual time a run can
+  reach; validation refuses a scenario whose epoch plus that bound passes ``datetime.max``
+  (:func:`epoch_problem`). Poisson arrivals are drawn, so no bound holds for them before the
+  run: without ``until``, the stream stops the run with a :class:`ScenarioError` at the first
+  arrival past the bound, before any event could pass it.
 """
 
 from __future__ import annotations
@@ -18,9 +24,12 @@ import heapq
 import math
 import random
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 
 from ..core import MICROS_PER_SECOND, ConnSpec, Micros, ModelConfig, to_micros
+from ._problem import Problem, ScenarioError
 from ._scenario import PeerGroup, Scenario
+from ._schema import LAST_INSTANT
 
 
 def model_config(scenario: Scenario) -> ModelConfig:
@@ -70,8 +79,74 @@ def _draws(rng: random.Random, centre: float, jitter: float) -> Iterator[Micros]
         yield round(value * MICROS_PER_SECOND) if value > 0 else 0
 
 
+def reach(scenario: Scenario) -> tuple[Micros, Micros]:
+    """``(last, tail)`` in µs: ``last`` bounds the last arrival of the groups with fixed
+    arrivals (a Poisson group counts with its ``at`` only), ``tail`` how long a run can go on
+    after its last arrival.
+
+    The tail: the listener accepts at most N + 1 times (N connections), ``accept_time``
+    each; the kernel then serves at most N jobs of at most ``ok_delay + ok_delay_jitter``
+    each, even on one thread; after a connection's OK response come its round trip, its data
+    and its hold; its response timer and its peer's give-up run from its arrival. With a
+    finite ``until`` nothing happens after ``until``; :func:`latest` takes that into account.
+    """
+    mta = scenario.mta
+    after = to_micros(scenario.winsock.response_timeout)
+    last = 0
+    for group in scenario.peers:
+        hold = 0 if math.isinf(group.hold) else to_micros(group.hold)
+        give_up = 0 if math.isinf(group.give_up) else to_micros(group.give_up)
+        round_trip = 2 * to_micros(group.latency + group.latency_jitter)
+        after = max(after, give_up, round_trip + hold)
+        start = to_micros(group.at)
+        if group.process != "poisson":
+            start += (group.count - 1) * to_micros(group.interval)
+        last = max(last, start)
+    count = sum(group.count for group in scenario.peers)
+    service = to_micros(mta.ok_delay + mta.ok_delay_jitter)
+    return last, tail_bound(count, to_micros(mta.accept_time), service, after)
+
+
+def tail_bound(count: int, accept_time: Micros, service: Micros, after: Micros) -> Micros:
+    """How long a run of ``count`` connections can go on after its last arrival (µs): at most
+    ``count + 1`` accepts, then ``count`` kernel jobs of at most ``service`` each, then
+    ``after``, the longest a connection's timer, give-up, or round trip and hold can take
+    (:func:`reach`; a trace's replay is bounded with it too)."""
+    return (count + 1) * accept_time + count * service + after
+
+
+def latest(scenario: Scenario) -> Micros:
+    """An upper bound of the latest virtual time (µs) a run of the scenario can reach, its
+    Poisson arrivals aside (see :func:`reach`)."""
+    last, tail = reach(scenario)
+    if math.isinf(scenario.until):
+        return last + tail
+    return min(to_micros(scenario.until), last + tail)
+
+
+def room(epoch: datetime) -> Micros:
+    """The virtual time (µs) from ``epoch`` to the last instant a timestamp can show."""
+    return (LAST_INSTANT - epoch) // timedelta(microseconds=1)
+
+
+def epoch_problem(scenario: Scenario) -> str | None:
+    """Why the scenario's timestamps may pass ``datetime.max``, or ``None``."""
+    bound = latest(scenario)
+    if bound <= room(scenario.epoch):
+        return None
+    what = (
+        f"the run can reach {bound / MICROS_PER_SECOND:,.6g} s of virtual time (an upper "
+        "bound from its arrivals, delays and until), and the epoch plus that passes "
+        f"{LAST_INSTANT.isoformat()}, the last instant a timestamp can show"
+    )
+    if bound > room(datetime.min):
+        return f"{what}; no epoch leaves that much room: shorten the run (until, counts, delays)"
+    latest_epoch = LAST_INSTANT - timedelta(microseconds=bound)
+    return f"{what}; expected an epoch at most {latest_epoch.replace(microsecond=0).isoformat()}"
+
+
 def _group_arrivals(
-    scenario: Scenario, position: int, group: PeerGroup
+    scenario: Scenario, position: int, group: PeerGroup, cap: float = math.inf
 ) -> Iterator[tuple[Micros, int, int, Micros, Micros]]:
     """``(arrival, position, index, service, latency)`` of each connection of a group."""
     gaps = stream(scenario.seed, position, "arrivals")
@@ -89,6 +164,8 @@ def _group_arrivals(
         for k in range(group.count):
             if k:
                 t += expovariate(rate)
+                if t > cap:
+                    raise _past_the_last_instant(scenario, position, t)
             yield (round(t * MICROS_PER_SECOND), position, k, next(services), next(latencies))
     else:
         start = to_micros(group.at)
@@ -100,7 +177,12 @@ def _group_arrivals(
 def arrivals(scenario: Scenario) -> Iterator[ConnSpec]:
     """Every connection of the run in arrival order, numbered from 0."""
     groups = scenario.peers
-    streams = [_group_arrivals(scenario, i, g) for i, g in enumerate(groups)]
+    cap = math.inf
+    if math.isinf(scenario.until) and any(g.process == "poisson" for g in groups):
+        # The latest Poisson arrival (s) after which the tail could pass datetime.max.
+        # (One second less: float seconds near the bound are coarser than a microsecond.)
+        cap = (room(scenario.epoch) - reach(scenario)[1]) / MICROS_PER_SECOND - 1.0
+    streams = [_group_arrivals(scenario, i, g, cap) for i, g in enumerate(groups)]
     # (arrival, position, index) is unique, so the merge never compares further.
     merged = streams[0] if len(streams) == 1 else heapq.merge(*streams)
     constants = [
@@ -110,3 +192,13 @@ def arrivals(scenario: Scenario) -> Iterator[ConnSpec]:
     for number, (arrival, position, _, service, latency) in enumerate(merged):
         hold, give_up, data_units, reset, name = constants[position]
         yield ConnSpec(number, arrival, service, hold, give_up, latency, data_units, reset, name)
+
+
+def _past_the_last_instant(scenario: Scenario, position: int, t: float) -> ScenarioError:
+    message = (
+        f"the Poisson arrivals of this group reach {t:,.6g} s of virtual time, where the "
+        f"epoch plus what the run can still do passes {LAST_INSTANT.isoformat()}, the last "
+        "instant a timestamp can show; give the scenario an until, a higher rate or a "
+        "smaller count"
+    )
+    return ScenarioError([Problem(scenario.origin, f"peers[{position}].rate", message)])

@@ -54,7 +54,14 @@ class MtaSettings:
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
-    """A validated scenario. ``origin`` names where it came from (a path or ``<bundled:x>``)."""
+    """A scenario. ``origin`` names where it came from (a path, ``<bundled:x>``, or
+    ``<python>`` for one built in Python).
+
+    One loaded from a file (:func:`~sim.scenario.load_scenario`) is validated when it is
+    loaded. One built or changed in Python (the constructor, :func:`dataclasses.replace`,
+    :meth:`with_seed`) is not validated here, so building one stays cheap: it is validated
+    where it is used (``sim.run``, ``sim.run_in_trio``: :func:`~sim.scenario.check_scenario`),
+    with the rules and the messages of a file, ``<python>`` in place of the file name."""
 
     name: str = ""
     description: str = ""
@@ -65,7 +72,7 @@ class Scenario:
     winsock: WinsockSettings = field(default_factory=WinsockSettings)
     mta: MtaSettings = field(default_factory=MtaSettings)
     peers: tuple[PeerGroup, ...] = ()
-    origin: str = "<scenario>"
+    origin: str = "<python>"
 
     @property
     def resolved_build(self) -> Build:

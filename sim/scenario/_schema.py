@@ -8,6 +8,8 @@ Rules of this module:
 * Durations are seconds (float or int in TOML). ``inf`` (TOML's ``inf``) means "never" where a
   field says it may. Every field has a default, so an empty file is a valid scenario (no
   peers: nothing happens).
+* Strings are at most :data:`MAX_TEXT` characters, and a scenario has at most
+  :data:`MAX_GROUPS` peer groups: so every line of a trace has a known bound.
 * Tables: top-level keys, ``[winsock]``, ``[mta]`` and ``[[peers]]`` (an array of tables: each
   one a group of peers that connect at given times or at random).
 """
@@ -23,6 +25,14 @@ from typing import Any
 MAX_SECONDS = 366 * 24 * 3600.0
 #: At most this many connections in one peer group.
 MAX_COUNT = 100_000_000
+#: At most this many ``[[peers]]`` groups in one scenario.
+MAX_GROUPS = 10_000
+#: The longest string value (a name, a description), in characters. With
+#: :data:`MAX_GROUPS` this bounds a trace's header line (``sim._trace``).
+MAX_TEXT = 1000
+#: The latest instant a timestamp can show (``datetime.max``): an epoch plus the latest
+#: virtual time a run can reach must not pass it (``docs/scenarios.md``).
+LAST_INSTANT = datetime.max
 
 
 class Type(enum.Enum):
@@ -46,6 +56,7 @@ class Field:
     maximum: float | None = None
     exclusive_minimum: bool = False
     choices: tuple[str, ...] = ()
+    # For a string, ``maximum`` is its longest length in characters.
 
     def expected(self) -> str:
         """Human text of what the field accepts, for error messages and docs."""
@@ -58,7 +69,11 @@ class Field:
         if self.type is Type.DATETIME:
             return "a TOML date-time like 2002-02-26T14:43:29"
         if self.type is Type.STRING:
-            return "a string"
+            return (
+                "a string"
+                if self.maximum is None
+                else (f"a string of at most {_num(self.maximum)} characters")
+            )
         low = (
             ""
             if self.minimum is None
@@ -81,8 +96,20 @@ def _num(value: float) -> str:
 DEFAULT_EPOCH = datetime(2002, 2, 26, 14, 43, 29)
 
 TOP: tuple[Field, ...] = (
-    Field("name", Type.STRING, "", "Short name; defaults to the file name without .toml."),
-    Field("description", Type.STRING, "", "What the scenario shows (one or two sentences)."),
+    Field(
+        "name",
+        Type.STRING,
+        "",
+        "Short name; defaults to the file name without .toml.",
+        maximum=MAX_TEXT,
+    ),
+    Field(
+        "description",
+        Type.STRING,
+        "",
+        "What the scenario shows (one or two sentences).",
+        maximum=MAX_TEXT,
+    ),
     Field("seed", Type.INT, 0, "Seed of every random draw of the run.", 0, 2**63 - 1),
     Field(
         "epoch",
@@ -176,11 +203,23 @@ MTA: tuple[Field, ...] = (
     Field(
         "logging", Type.LOGGING, "maximum", "Diagnostics logging level of the Interface category."
     ),
-    Field("computer", Type.STRING, "EXCHANGE1", "Computer name the Event Viewer form prints."),
+    Field(
+        "computer",
+        Type.STRING,
+        "EXCHANGE1",
+        "Computer name the Event Viewer form prints.",
+        maximum=MAX_TEXT,
+    ),
 )
 
 PEER: tuple[Field, ...] = (
-    Field("name", Type.STRING, "", "Name of the group (default peer-N, N its position)."),
+    Field(
+        "name",
+        Type.STRING,
+        "",
+        "Name of the group (default peer-N, N its position).",
+        maximum=MAX_TEXT,
+    ),
     Field(
         "at",
         Type.SECONDS,

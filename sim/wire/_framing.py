@@ -14,6 +14,7 @@ Rules of this module:
 
 from __future__ import annotations
 
+from .._plural import plural
 from ._tpdu import (
     DEFAULT_MAX_LENGTH,
     MIN_TPKT_LENGTH,
@@ -114,7 +115,7 @@ class Reassembler:
         """Add one DT; return the whole TSDU on its EOT segment. Raises :class:`FrameError`."""
         self._size += len(dt.data)
         if self._size > self.max_tsdu:
-            raise FrameError(dt.offset, f"TSDU longer than {self.max_tsdu} octets")
+            raise FrameError(dt.offset, f"TSDU longer than {plural(self.max_tsdu, 'octet')}")
         self._parts.append(dt.data)
         if not dt.eot:
             return None

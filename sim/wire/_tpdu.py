@@ -29,6 +29,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from .._plural import plural
+
 TPKT_VERSION = 3
 TPKT_HEADER = 4
 #: RFC 1006: "the minimum length of a TPKT is 7 octets".
@@ -184,7 +186,7 @@ def parse_tpdu(tpdu: bytes, base: int = 0) -> Tpdu:
         raise FrameError(
             base,
             f"length indicator {li} is inconsistent with the TPKT length: the header would need "
-            f"{li + 1} octets, the TPKT carries {len(tpdu)}",
+            f"{plural(li + 1, 'octet')}, the TPKT carries {len(tpdu)}",
         )
     raw = tpdu[1]
     nibble = raw >> 4
@@ -227,7 +229,9 @@ def parse_tpdu(tpdu: bytes, base: int = 0) -> Tpdu:
     for at, pcode, value in _params(tpdu, 7, li, base):
         if pcode == PARAM_TPDU_SIZE:
             if len(value) != 1:
-                raise FrameError(at, f"TPDU size parameter of {len(value)} octets (1 expected)")
+                raise FrameError(
+                    at, f"TPDU size parameter of {plural(len(value), 'octet')} (1 expected)"
+                )
             if not 7 <= value[0] <= 13:
                 raise FrameError(
                     at + 2, f"TPDU size code 0x{value[0]:02X} is outside 0x07..0x0D (128..8192)"
@@ -262,7 +266,7 @@ def _params(tpdu: bytes, start: int, li: int, base: int) -> list[tuple[int, int,
         if pos + 2 + length > end:
             raise FrameError(
                 base + pos,
-                f"parameter 0x{tpdu[pos]:02X} of {length} octets overruns the header "
+                f"parameter 0x{tpdu[pos]:02X} of {plural(length, 'octet')} overruns the header "
                 f"({end - pos - 2} left)",
             )
         found.append((base + pos, tpdu[pos], tpdu[pos + 2 : pos + 2 + length]))
@@ -310,7 +314,9 @@ def _connect(
     header = bytes((code,)) + _ref(dst_ref, "DST-REF") + _ref(src_ref, "SRC-REF") + b"\x00"
     header += variable
     if len(header) > MAX_LI:
-        raise ValueError(f"the TSAPs make the header {len(header)} octets long (254 at most)")
+        raise ValueError(
+            f"the TSAPs make the header {plural(len(header), 'octet')} long (254 at most)"
+        )
     return tpkt(bytes((len(header),)) + header)
 
 

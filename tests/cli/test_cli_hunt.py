@@ -17,7 +17,7 @@ def test_hunt_finds_the_smallest_4283_and_run_reproduces_it(capsys, tmp_path):
     out, err = capsys.readouterr()
     assert (code, out) == (0, "")
     assert "found a 4283 (Bad LPIs in message) on 5.5.2653.23" in err
-    assert "shrunk to 1 peer group(s), 1 connection(s)" in err
+    assert "shrunk to 1 peer group, 1 connection" in err
     scenario = sim.load_scenario(str(target))
     assert len(scenario.peers) == 1
     assert scenario.peers[0].count == 1

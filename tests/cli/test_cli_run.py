@@ -71,7 +71,7 @@ def test_bad_scenario_leaves_no_output_file(capsys, tmp_path):
         (["run", "--build", "sp9"], "unknown build 'sp9'"),
         (["run", "--format", "xml"], "invalid choice: 'xml'"),
         (["run", "--seed", "x"], "invalid int value: 'x'"),
-        (["run", "--seed", "-1"], "--seed must be a non-negative integer"),
+        (["run", "--seed", "-1"], "--seed -1: seed: found integer -1; expected an integer >= 0"),
         (["run", "--set", "mta.ok_dely=3"], "did you mean 'mta.ok_delay'?"),
         (["run", "--set", "mta.ok_delay=soon"], "'soon' is not a number of seconds"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),

@@ -112,7 +112,7 @@ def test_errors_are_one_line_and_exit_2(capsys, argv, message):
     assert out == ""
 
 
-def test_ctrl_c_keeps_the_finished_rows(tmp_path):
+def test_ctrl_c_keeps_the_finished_rows_in_a_partial_file(tmp_path):
     target = tmp_path / "rows.csv"
     proc = subprocess.Popen(
         [
@@ -143,10 +143,11 @@ def test_ctrl_c_keeps_the_finished_rows(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert "interrupted:" in err
+    assert f"written to {target}.partial ({target}: not written)" in err
     assert "Traceback" not in err
-    table = rows(target.read_text())
+    table = rows((tmp_path / "rows.csv.partial").read_text())
     assert 0 < len(table) < 6000
-    assert not [p for p in tmp_path.iterdir() if p.name != "rows.csv"]
+    assert [p.name for p in tmp_path.iterdir()] == ["rows.csv.partial"]
 
 
 def test_dask_executor_on_a_local_cluster(tmp_path):

@@ -103,13 +103,14 @@ async def test_peer_against_a_plain_rfc1006_listener(handler, outcome):
     assert outcomes == (outcome, outcome)
 
 
-async def test_nothing_listening_is_refused():
+async def test_nothing_listening_is_no_listener_not_a_refusal_of_the_mta():
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    summary = await run_peers("127.0.0.1", port, PeerOptions(connections=1, timeout=1))
-    assert summary.outcomes == ["refused"]
+    summary = await run_peers("127.0.0.1", port, PeerOptions(connections=2, timeout=1, rate=0))
+    assert summary.outcomes == ["no listener", "no listener"]
+    assert (summary.refused, summary.no_listener, summary.nobody_listened) == (0, 2, True)
 
 
 async def test_peer_against_serve_counts_and_checks_the_echo():

@@ -164,7 +164,7 @@ def test_cli_phase_map_honours_set_and_builds(capsys, tmp_path):
         str(target),
     )
     assert code == 0
-    assert "(3 x 3 cells on 1 builds; 3 cells log 4283)" in err
+    assert "(3 x 3 cells on 1 build; 3 cells log 4283)" in err
 
 
 @pytest.mark.parametrize(
@@ -198,5 +198,5 @@ def test_without_matplotlib_one_line_says_how_to_install(capsys, monkeypatch, tm
     assert code == 2
     assert out == ""
     assert err == f"mtasim phase-map: {INSTALL_HINT}\n"
-    assert "pip install 'mtasim[plot]'" in err
+    assert "pip install '.[plot]'" in err
     assert not target.exists()

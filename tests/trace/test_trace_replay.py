@@ -160,12 +160,13 @@ def test_replay_on_post_fix_shows_no_4283(capsys, tmp_path):
 def test_check_names_the_first_differing_line(capsys, tmp_path):
     trace = record(tmp_path, "kb319936")
     lines = trace.read_text().splitlines(keepends=True)
-    # A consistent forgery: the timeout moved to 22 s, footer recomputed.
-    lines[3] = lines[3].replace('"us":21000000,"t":21.0', '"us":22000000,"t":22.0')
+    # A consistent forgery: the connection accepted on control block 13 (the events still say
+    # 12), footer recomputed. Every line agrees with the header; the model disagrees.
+    lines[2] = lines[2].replace('"cb":12', '"cb":13')
     trace.write_text("".join(refoot(lines)))
     code, _, err = cli(capsys, "replay", str(trace), "--check", "-q")
     assert code == 1
-    assert err.startswith("replay: differs from the recording at line 4: expected ")
+    assert err.startswith("replay: differs from the recording at line 3: expected ")
     code, _, _ = cli(capsys, "replay", str(trace), "-q")
     assert code == 0
 

@@ -1,0 +1,123 @@
+"""``mtasim phase-map``: 4283s per connection over two knobs, one panel per build (PNG).
+
+The grid is a sweep (``sim._sweep``: the same pool, the same bounds, ``--max-runs`` and
+``--max-connections``); the picture is ``sim.report._phase``'s. The PNG is written atomically.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from .._plural import plural
+from ._common import (
+    UsageError,
+    add_builds_argument,
+    add_scenario_arguments,
+    check_writable,
+    load,
+    parse_builds,
+)
+from ._limits import add_max_connections_argument, add_max_runs_argument, max_connections, max_runs
+from ._progress import progress
+
+DEFAULT_X = "winsock.response_timeout=1:40:40"
+DEFAULT_Y = "mta.ok_delay=1:40:40"
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "phase-map",
+        help="plot 4283s per connection over two knobs, one panel per build (PNG)",
+        description="Run the scenario over a grid of two knobs (default: the Winsock response "
+        "timeout and the kernel's OK delay, 1 to 40 s) on each build, and draw a heatmap of "
+        "event 4283 per connection, one panel per build, the scenario's own point marked. "
+        "Needs matplotlib: pip install '.[plot]' from the mtasim checkout.",
+    )
+    add_scenario_arguments(parser)
+    parser.add_argument(
+        "--x",
+        default=DEFAULT_X,
+        metavar="KEY=START:STOP:STEPS",
+        help=f"the knob across (default: {DEFAULT_X})",
+    )
+    parser.add_argument(
+        "--y",
+        default=DEFAULT_Y,
+        metavar="KEY=START:STOP:STEPS",
+        help=f"the knob up (default: {DEFAULT_Y})",
+    )
+    add_builds_argument(parser, "pre-fix,post-fix")
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        default="phase.png",
+        help="the PNG to write, atomically (default: phase.png)",
+    )
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes (default 1); the map does not depend on it",
+    )
+    add_max_runs_argument(parser)
+    add_max_connections_argument(parser)
+    parser.set_defaults(handler=phase_map_main)
+
+
+def phase_map_main(args: argparse.Namespace) -> int:
+    from .._sweep import Axis, SweepError, close_executor, make_executor, plan
+    from ..report._phase import phase_grid, plot_phase_map, require_matplotlib
+
+    require_matplotlib()
+    axes: list[Axis] = []
+    for option, text in (("--x", args.x), ("--y", args.y)):
+        try:
+            axes.append(Axis.parse(text))
+        except SweepError as exc:
+            raise UsageError(f"{option}: {str(exc).replace('--vary ', '')}") from None
+    x, y = axes
+    if x.key == y.key:
+        raise UsageError(f"--x and --y sweep the same key {x.key!r}")
+    if args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    builds = parse_builds(args.builds)
+    if args.output == "-":
+        raise UsageError("--output: a PNG needs a file name")
+    check_writable(args.output, "--output")
+    base = load(args)
+    # The grid's bounds and values are checked before any worker starts.
+    plan(base, [y, x], builds, max_runs=max_runs(args), max_connections=max_connections(args))
+    executor = make_executor(args.jobs, None)
+    try:
+        with progress("phase map", len(x.values) * len(y.values) * len(builds)) as advance:
+            grid = phase_grid(
+                base,
+                x,
+                y,
+                builds,
+                jobs=args.jobs,
+                executor=executor,
+                progress=lambda done, _total: advance(done),
+                max_runs=max_runs(args),
+                max_connections=max_connections(args),
+            )
+    finally:
+        close_executor(executor, cancel=True)
+    try:
+        plot_phase_map(grid, args.output)
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    cells = sum(1 for panel in grid.counts for row in panel for v in row if v > 0)
+    print(
+        f"mtasim phase-map: wrote {args.output} ({len(x.values)} x {len(y.values)} "
+        f"{'cell' if len(x.values) * len(y.values) == 1 else 'cells'} on "
+        f"{plural(len(builds), 'build')}; {plural(cells, 'cell')} "
+        f"log{'s' if cells == 1 else ''} 4283)",
+        file=sys.stderr,
+    )
+    return 0
