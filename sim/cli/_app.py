@@ -1,25 +1,54 @@
 """The ``mtasim`` command: argument parsing, output files, exit codes.
 
-Exit statuses: see ``_exit.py``.
+Exit statuses, and the signals that stop a command: see ``_exit.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import io
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from .._atomic import remove_unfinished
 from .._version import __version__
 from ..core import MtasimError
-from ._exit import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from ._exit import (
+    EXIT_BROKEN_PIPE,
+    EXIT_USAGE,
+    ignore_stop_signals,
+    interrupted_status,
+    signals_interrupt,
+)
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line on stderr and exit code 2."""
+    """An ArgumentParser whose errors are one line on stderr and exit code 2, named after the
+    (sub)command they are about: ``mtasim run: error: ...``."""
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            # argparse reports a subcommand's unknown arguments from the top-level parser.
+            self._command_parser(parsed).error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def _command_parser(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                chosen = action.choices.get(getattr(parsed, action.dest, None) or "")
+                if isinstance(chosen, argparse.ArgumentParser):
+                    return chosen
+        return self
 
 
 Handler = Callable[[argparse.Namespace], int]
@@ -66,26 +95,77 @@ def build_parser() -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
-    try:
-        return handler(args)
-    except MtasimError as exc:
-        for line in str(exc).splitlines() or [type(exc).__name__]:
-            print(f"mtasim {args.command}: {line}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"mtasim {args.command}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # The reader went away (mtasim run | head): not an error of ours. Point stdout at
-        # devnull so that the interpreter's final flush does not raise again.
-        import os
+    command = "mtasim"
+    if sys.stdout is None:  # started with stdout closed (mtasim run >&-)
+        sys.stdout = _ClosedStdout()
+    with signals_interrupt():
+        try:
+            parser = build_parser()
+            args = parser.parse_args(argv)
+            handler: Handler | None = getattr(args, "handler", None)
+            if handler is None:
+                parser.print_help(sys.stderr)
+                return EXIT_USAGE
+            command = f"mtasim {args.command}"
+            try:
+                status = handler(args)
+                sys.stdout.flush()  # a broken pipe shows here, not in the interpreter's exit
+                return status
+            except MtasimError as exc:
+                if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+                    return _broken_pipe()  # -o /dev/stdout, or a FIFO, whose reader left
+                for line in str(exc).splitlines() or [type(exc).__name__]:
+                    print(f"{command}: {line}", file=sys.stderr)
+                return EXIT_USAGE
+        except KeyboardInterrupt:
+            ignore_stop_signals()
+            remove_unfinished()  # what a second signal may have left mid-cleanup
+            print(f"{command}: interrupted", file=sys.stderr)
+            return interrupted_status()
+        except BrokenPipeError:
+            return _broken_pipe()
+        except SystemExit as exc:
+            # rich's Console answers a broken pipe with SystemExit(1) (Console.on_broken_pipe)
+            if isinstance(exc.__context__, BrokenPipeError):
+                return _broken_pipe()
+            raise
+        except OSError as exc:
+            # stdout cannot be written (mtasim run > /dev/full), or another failure of the
+            # system: one line all the same.
+            print(f"{command}: {_describe(exc)}", file=sys.stderr)
+            _quiet_stdout()
+            return EXIT_USAGE
 
+
+class _ClosedStdout(io.TextIOBase):
+    """stdout when the command was started without one: writing to it is a write error."""
+
+    def write(self, s: str) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
+def _broken_pipe() -> int:
+    """The reader of stdout went away (``mtasim run | head``): not an error of ours; quietly
+    the status a shell shows for a program killed by SIGPIPE."""
+    _quiet_stdout()
+    return EXIT_BROKEN_PIPE
+
+
+#: What a failing write says. Files name themselves (``sim._atomic.OutputError``); a write
+#: error without a file name is stdout's.
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
+
+
+def _describe(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.filename is None and exc.errno in _WRITE_ERRORS:
+        return f"cannot write stdout: {reason}"
+    return reason if exc.filename is None else f"{exc.filename}: {reason}"
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at devnull, so that the interpreter's final flush does not fail again."""
+    with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
+        os.close(devnull)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
+import stat
 import sys
 from collections.abc import Iterator
 from typing import TextIO
 
-from .._atomic import atomic_text
+from .._atomic import OutputError, atomic_text, probe, shown
 from .._run import DRIVERS
 from ..core import BUILDS, MtasimError
 from ..render import FORMATS
@@ -108,26 +110,51 @@ def load(args: argparse.Namespace, spec: str | None = None) -> Scenario:
 
 @contextlib.contextmanager
 def output(path: str | None) -> Iterator[TextIO]:
-    """stdout, or an atomically written file."""
+    """stdout, or a file written atomically (``sim._atomic``: a failure is one
+    ``OutputError`` line naming the file)."""
     if path is None or path == "-":
         yield sys.stdout
         sys.stdout.flush()
         return
-    try:
-        with atomic_text(path) as handle:
-            yield handle
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    with atomic_text(path) as handle:
+        yield handle
 
 
 def check_writable(path: str | None, option: str) -> None:
     """Fail early (before a long run) when an output file cannot be created."""
     if path is None or path == "-":
         return
-    from pathlib import Path
+    try:
+        probe(path)
+    except OutputError as exc:
+        raise UsageError(f"cannot write {shown(path)} ({option}): {exc.strerror}") from None
 
-    parent = Path(path).parent
-    if not parent.is_dir():
-        raise UsageError(f"cannot write {path} ({option}): no such directory {parent}")
-    if Path(path).is_dir():
-        raise UsageError(f"cannot write {path} ({option}): it is a directory")
+
+def check_distinct(*outputs: tuple[str, str | None]) -> None:
+    """Refuse two output options that name one file, however spelled (a relative path, a
+    symlink, a hard link): the second writer would replace what the first wrote. A character
+    device (``/dev/null``) keeps nothing to lose and is allowed twice."""
+    named = [(option, path) for option, path in outputs if path is not None and path != "-"]
+    for i, (option, path) in enumerate(named):
+        for other_option, other in named[:i]:
+            if _same_file(path, other):
+                raise UsageError(
+                    f"{other_option} {shown(other)} and {option} {shown(path)} are the same "
+                    "file: one would replace the other; give them different names"
+                )
+
+
+def _same_file(a: str, b: str) -> bool:
+    if os.path.realpath(a) == os.path.realpath(b):
+        return not _is_char_device(a)
+    try:
+        return os.path.samefile(a, b) and not _is_char_device(a)
+    except OSError:  # one of them does not exist (yet): different names, different files
+        return False
+
+
+def _is_char_device(path: str) -> bool:
+    try:
+        return stat.S_ISCHR(os.stat(path).st_mode)
+    except OSError:
+        return False

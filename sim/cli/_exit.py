@@ -1,5 +1,6 @@
 """Exit statuses of the ``mtasim`` command, in one place (every command module imports them
-from here, and ``_app`` imports the command modules: no cycle).
+from here, and ``_app`` imports the command modules: no cycle), and the signals that stop a
+command.
 
 ========  ==============================================================================
 status    meaning
@@ -8,20 +9,94 @@ status    meaning
 1         a check failed (``replay --check``, ``hunt`` found nothing, ``--fail-on`` met)
 2         bad input or usage: one line per problem on stderr, never a traceback, never a
           partial output file
-128 + N   stopped by signal N: 130 Ctrl-C (SIGINT), 129 SIGHUP, 143 SIGTERM
+128 + N   stopped by signal N: 130 Ctrl-C (SIGINT), 129 SIGHUP, 143 SIGTERM; 141 (SIGPIPE)
+          when the reader of stdout went away (``mtasim run | head``)
 ========  ==============================================================================
+
+Rules of this module (``docs/commands.md``, "Interruption"):
+
+* SIGTERM and SIGHUP stop a command exactly as Ctrl-C does: :func:`signals_interrupt`
+  installs, for the command's duration, a handler that remembers the signal and hands over to
+  the *current* SIGINT handler. Outside trio that is Python's, which raises
+  ``KeyboardInterrupt``; inside ``trio.run`` it is trio's, which raises it only where that is
+  safe (a Python handler raising at an arbitrary bytecode inside trio's own code can break
+  the run). Every ``with`` block unwinds, so temporary files are removed, and the command
+  exits with :func:`interrupted_status`: 128 + the signal received.
+* Once the command is stopping, a second SIGTERM or SIGHUP (GNU ``timeout`` sends its signal
+  to the command and again to its process group) is ignored.
 """
 
 from __future__ import annotations
 
+import contextlib
 import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 128 + signal.SIGINT
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
+
+#: Signals that stop a command as Ctrl-C does (SIGINT is Python's own).
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+class _Received:
+    """The stop signal received by the running command (``None``: none, or a plain Ctrl-C)."""
+
+    signum: int | None = None
 
 
 def signal_status(signum: int) -> int:
     """The conventional exit status of a command stopped by signal ``signum``: 128 + N."""
     return 128 + int(signum)
+
+
+def interrupted_status() -> int:
+    """The exit status of a command stopped by a ``KeyboardInterrupt``: 128 + the signal that
+    caused it (143 SIGTERM, 129 SIGHUP), 130 for a plain Ctrl-C."""
+    received = _Received.signum
+    return signal_status(received if received is not None else signal.SIGINT)
+
+
+@contextlib.contextmanager
+def signals_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM and SIGHUP raise ``KeyboardInterrupt`` as Ctrl-C does.
+
+    Only in the main thread (where Python runs signal handlers); the previous handlers come
+    back afterwards, so that an in-process caller (a test) is left as it was."""
+    _Received.signum = None
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, *STOP_SIGNALS)}
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, _interrupt)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            if handler is not None:
+                signal.signal(sig, handler)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    if _Received.signum is not None:
+        return  # already stopping
+    _Received.signum = signum
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signal.SIGINT, frame)
+    else:  # SIGINT ignored or default: stop all the same
+        raise KeyboardInterrupt
+
+
+def ignore_stop_signals() -> None:
+    """The command is stopping: no further signal may interrupt its last words (main thread
+    only; the end of :func:`signals_interrupt` puts the previous handlers back)."""
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, *STOP_SIGNALS):
+            signal.signal(sig, signal.SIG_IGN)

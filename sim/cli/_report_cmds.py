@@ -37,7 +37,7 @@ from ._common import (
     load,
     output,
 )
-from ._exit import EXIT_INTERRUPTED
+from ._exit import interrupted_status
 from ._progress import progress
 
 DEFAULT_X = "winsock.response_timeout=1:40:40"
@@ -212,7 +212,7 @@ def demo_main(args: argparse.Namespace) -> int:
         present(steps, console, pause, ascii_only=ascii_only)
     except KeyboardInterrupt:
         print("mtasim demo: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return interrupted_status()
     return 0
 
 

@@ -14,6 +14,7 @@ from ._common import (
     add_driver_argument,
     add_format_arguments,
     add_scenario_arguments,
+    check_distinct,
     check_writable,
     load,
     output,
@@ -47,6 +48,7 @@ def main(args: argparse.Namespace) -> int:
     scenario = load(args)
     check_writable(args.output, "--output")
     check_writable(args.record, "--record")
+    check_distinct(("--output", args.output), ("--record", args.record))
     total = sum(group.count for group in scenario.peers)
     with output(args.output) as out, progress("run", total if total >= 10_000 else 0) as advance:
         writer = EventWriter(args.format, out.write, scenario.mta.computer)
