@@ -64,6 +64,7 @@ def build_parser() -> Parser:
         _report_cmds,
         _run_cmd,
         _scenario_cmds,
+        _serve_cmd,
         _sweep_cmd,
     )
 
@@ -88,6 +89,7 @@ def build_parser() -> Parser:
         _hunt_cmd,
         _convert_cmd,
         _report_cmds,
+        _serve_cmd,
         _live_cmds,
     ):
         module.register(commands)

@@ -215,6 +215,13 @@ def test_a_hard_link_is_the_same_file_too(capsys, tmp_path):
     assert one.read_text() == "precious\n"
 
 
+def test_serve_refuses_one_file_for_record_and_output(capsys, tmp_path):
+    same = str(tmp_path / "x")
+    code, _, err = run_cli(capsys, "serve", "--port", "0", "--record", same, "--output", same)
+    assert code == 2 and "are the same file" in err
+    assert names(tmp_path) == []
+
+
 def test_dev_null_twice_is_allowed(capsys):
     code, _, err = run_cli(capsys, "run", "--record", "/dev/null", "--output", "/dev/null")
     assert (code, err) == (0, "")
