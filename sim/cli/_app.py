@@ -10,6 +10,7 @@ import contextlib
 import errno
 import io
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -17,10 +18,13 @@ from typing import NoReturn
 from .._atomic import remove_unfinished
 from .._version import __version__
 from ..core import MtasimError
+from ..drivers import sole_exception
 from ._exit import (
     EXIT_BROKEN_PIPE,
     EXIT_USAGE,
+    forget_unhandled_interrupt,
     ignore_stop_signals,
+    interrupt_was_lost,
     interrupted_status,
     signals_interrupt,
 )
@@ -97,13 +101,15 @@ def build_parser() -> Parser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    command = "mtasim"
+    words = list(sys.argv[1:] if argv is None else argv)
+    # Named before the parser exists, for an interrupt that lands while it is being built.
+    command = f"mtasim {words[0]}" if words and _COMMAND_WORD.fullmatch(words[0]) else "mtasim"
     if sys.stdout is None:  # started with stdout closed (mtasim run >&-)
         sys.stdout = _ClosedStdout()
     with signals_interrupt():
         try:
             parser = build_parser()
-            args = parser.parse_args(argv)
+            args = parser.parse_args(words)
             handler: Handler | None = getattr(args, "handler", None)
             if handler is None:
                 parser.print_help(sys.stderr)
@@ -112,6 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 status = handler(args)
                 sys.stdout.flush()  # a broken pipe shows here, not in the interpreter's exit
+                if interrupt_was_lost():  # Ctrl-C landed in a finalizer: still a Ctrl-C
+                    return _interrupted(command)
                 return status
             except MtasimError as exc:
                 if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
@@ -120,12 +128,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"{command}: {line}", file=sys.stderr)
                 return EXIT_USAGE
         except KeyboardInterrupt:
-            ignore_stop_signals()
-            remove_unfinished()  # what a second signal may have left mid-cleanup
-            print(f"{command}: interrupted", file=sys.stderr)
-            return interrupted_status()
+            return _interrupted(command)
         except BrokenPipeError:
             return _broken_pipe()
+        except BaseExceptionGroup as group:
+            # A trio run that let its group out: an interrupt in it is still an interrupt.
+            leaf = sole_exception(group)
+            if isinstance(leaf, KeyboardInterrupt):
+                return _interrupted(command)
+            if isinstance(leaf, BrokenPipeError):
+                return _broken_pipe()
+            raise
         except SystemExit as exc:
             # rich's Console answers a broken pipe with SystemExit(1) (Console.on_broken_pipe)
             if isinstance(exc.__context__, BrokenPipeError):
@@ -137,6 +150,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{command}: {_describe(exc)}", file=sys.stderr)
             _quiet_stdout()
             return EXIT_USAGE
+
+
+_COMMAND_WORD = re.compile(r"[a-z][a-z-]{0,19}")
+
+
+def _interrupted(command: str) -> int:
+    ignore_stop_signals()
+    forget_unhandled_interrupt()
+    remove_unfinished()  # what a second signal may have left mid-cleanup
+    print(f"{command}: interrupted", file=sys.stderr)
+    return interrupted_status()
 
 
 class _ClosedStdout(io.TextIOBase):

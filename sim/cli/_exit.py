@@ -24,15 +24,23 @@ Rules of this module (``docs/commands.md``, "Interruption"):
   exits with :func:`interrupted_status`: 128 + the signal received.
 * Once the command is stopping, a second SIGTERM or SIGHUP (GNU ``timeout`` sends its signal
   to the command and again to its process group) is ignored.
+* An interrupt that lands in a finalizer (``__del__``, a weakref callback) cannot propagate;
+  Python would print it as "Exception ignored" and carry on. It is kept instead
+  (:func:`interrupt_was_lost`), and the command reports it when it returns.
+* Under ``python -m sim``, CPython exits by SIGINT (status -2, whatever the command returns)
+  once a ``KeyboardInterrupt`` has ended code run from a string (``dataclasses`` builds its
+  methods with ``exec``), even one that was caught: :func:`forget_unhandled_interrupt`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
+from typing import Any
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -45,9 +53,11 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 class _Received:
-    """The stop signal received by the running command (``None``: none, or a plain Ctrl-C)."""
+    """The stop signal received by the running command (``None``: none, or a plain Ctrl-C),
+    and whether an interrupt landed where it could not propagate."""
 
     signum: int | None = None
+    lost = False
 
 
 def signal_status(signum: int) -> int:
@@ -69,15 +79,26 @@ def signals_interrupt() -> Iterator[None]:
     Only in the main thread (where Python runs signal handlers); the previous handlers come
     back afterwards, so that an in-process caller (a test) is left as it was."""
     _Received.signum = None
+    _Received.lost = False
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, *STOP_SIGNALS)}
+    previous_hook = sys.unraisablehook
+
+    def keep_lost_interrupts(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, KeyboardInterrupt):
+            _Received.lost = True
+        else:
+            previous_hook(unraisable)
+
+    sys.unraisablehook = keep_lost_interrupts
     for sig in STOP_SIGNALS:
         signal.signal(sig, _interrupt)
     try:
         yield
     finally:
+        sys.unraisablehook = previous_hook
         for sig, handler in previous.items():
             if handler is not None:
                 signal.signal(sig, handler)
@@ -92,6 +113,20 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
         handler(signal.SIGINT, frame)
     else:  # SIGINT ignored or default: stop all the same
         raise KeyboardInterrupt
+
+
+def interrupt_was_lost() -> bool:
+    """An interrupt landed in a finalizer while the command ran (and was kept, not printed)."""
+    return _Received.lost
+
+
+def forget_unhandled_interrupt() -> None:
+    """Tell CPython that the ``KeyboardInterrupt`` was handled. Evaluating code from a string
+    marks the interpreter "ended by an unhandled KeyboardInterrupt" when that code ends with
+    one, even if a caller catches it, and ``python -m`` then exits by SIGINT instead of with
+    the command's status. The mark is cleared when the next string evaluation starts, which is
+    all this does (elsewhere it is a no-op)."""
+    exec("pass", {})
 
 
 def ignore_stop_signals() -> None:
