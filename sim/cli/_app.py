@@ -6,27 +6,23 @@ Exit statuses, and the signals that stop a command: see ``_exit.py``.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import errno
-import io
-import os
 import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from .._atomic import remove_unfinished
 from .._version import __version__
 from ..core import MtasimError
 from ..drivers import sole_exception
 from ._exit import (
-    EXIT_BROKEN_PIPE,
     EXIT_USAGE,
-    forget_unhandled_interrupt,
-    ignore_stop_signals,
+    ClosedStdout,
+    broken_pipe,
     interrupt_was_lost,
-    interrupted_status,
+    interrupted,
     signals_interrupt,
+    write_error,
 )
 
 
@@ -105,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Named before the parser exists, for an interrupt that lands while it is being built.
     command = f"mtasim {words[0]}" if words and _COMMAND_WORD.fullmatch(words[0]) else "mtasim"
     if sys.stdout is None:  # started with stdout closed (mtasim run >&-)
-        sys.stdout = _ClosedStdout()
+        sys.stdout = ClosedStdout()
     with signals_interrupt():
         try:
             parser = build_parser()
@@ -119,79 +115,36 @@ def main(argv: Sequence[str] | None = None) -> int:
                 status = handler(args)
                 sys.stdout.flush()  # a broken pipe shows here, not in the interpreter's exit
                 if interrupt_was_lost():  # Ctrl-C landed in a finalizer: still a Ctrl-C
-                    return _interrupted(command)
+                    return interrupted(command)
                 return status
             except MtasimError as exc:
                 if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
-                    return _broken_pipe()  # -o /dev/stdout, or a FIFO, whose reader left
+                    return broken_pipe()  # -o /dev/stdout, or a FIFO, whose reader left
                 for line in str(exc).splitlines() or [type(exc).__name__]:
                     print(f"{command}: {line}", file=sys.stderr)
                 return EXIT_USAGE
         except KeyboardInterrupt:
-            return _interrupted(command)
+            return interrupted(command)
         except BrokenPipeError:
-            return _broken_pipe()
+            return broken_pipe()
         except BaseExceptionGroup as group:
             # A trio run that let its group out: an interrupt in it is still an interrupt.
             leaf = sole_exception(group)
             if isinstance(leaf, KeyboardInterrupt):
-                return _interrupted(command)
+                return interrupted(command)
             if isinstance(leaf, BrokenPipeError):
-                return _broken_pipe()
+                return broken_pipe()
             raise
         except SystemExit as exc:
             # rich's Console answers a broken pipe with SystemExit(1) (Console.on_broken_pipe)
             if isinstance(exc.__context__, BrokenPipeError):
-                return _broken_pipe()
+                return broken_pipe()
             raise
         except OSError as exc:
             # stdout cannot be written (mtasim run > /dev/full), or another failure of the
             # system: one line all the same.
-            print(f"{command}: {_describe(exc)}", file=sys.stderr)
-            _quiet_stdout()
-            return EXIT_USAGE
+            return write_error(command, exc)
 
 
+#: A command's name as it may be typed (how an interrupt during parsing is reported).
 _COMMAND_WORD = re.compile(r"[a-z][a-z-]{0,19}")
-
-
-def _interrupted(command: str) -> int:
-    ignore_stop_signals()
-    forget_unhandled_interrupt()
-    remove_unfinished()  # what a second signal may have left mid-cleanup
-    print(f"{command}: interrupted", file=sys.stderr)
-    return interrupted_status()
-
-
-class _ClosedStdout(io.TextIOBase):
-    """stdout when the command was started without one: writing to it is a write error."""
-
-    def write(self, s: str) -> int:
-        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
-
-
-def _broken_pipe() -> int:
-    """The reader of stdout went away (``mtasim run | head``): not an error of ours; quietly
-    the status a shell shows for a program killed by SIGPIPE."""
-    _quiet_stdout()
-    return EXIT_BROKEN_PIPE
-
-
-#: What a failing write says. Files name themselves (``sim._atomic.OutputError``); a write
-#: error without a file name is stdout's.
-_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
-
-
-def _describe(exc: OSError) -> str:
-    reason = exc.strerror or str(exc)
-    if exc.filename is None and exc.errno in _WRITE_ERRORS:
-        return f"cannot write stdout: {reason}"
-    return reason if exc.filename is None else f"{exc.filename}: {reason}"
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at devnull, so that the interpreter's final flush does not fail again."""
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)

@@ -35,12 +35,17 @@ Rules of this module (``docs/commands.md``, "Interruption"):
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
+import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
 from typing import Any
+
+from .._atomic import remove_unfinished
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -135,3 +140,53 @@ def ignore_stop_signals() -> None:
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, *STOP_SIGNALS):
             signal.signal(sig, signal.SIG_IGN)
+
+
+# -- how a command ends when it does not return --------------------------------------------
+def interrupted(command: str) -> int:
+    """The command was interrupted: one line, its temporary files gone, 128 + the signal."""
+    ignore_stop_signals()
+    forget_unhandled_interrupt()
+    remove_unfinished()  # what a second signal may have left mid-cleanup
+    print(f"{command}: interrupted", file=sys.stderr)
+    return interrupted_status()
+
+
+def broken_pipe() -> int:
+    """The reader of stdout went away (``mtasim run | head``): not an error of ours; quietly
+    the status a shell shows for a program killed by SIGPIPE."""
+    quiet_stdout()
+    return EXIT_BROKEN_PIPE
+
+
+#: What a failing write says. Files name themselves (``sim._atomic.OutputError``); a write
+#: error without a file name is stdout's.
+_WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
+
+
+def write_error(command: str, exc: OSError) -> int:
+    """An OS error that reached the top (stdout full or closed, or another failure of the
+    system): one line, exit 2."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is None and exc.errno in _WRITE_ERRORS:
+        reason = f"cannot write stdout: {reason}"
+    elif exc.filename is not None:
+        reason = f"{exc.filename}: {reason}"
+    print(f"{command}: {reason}", file=sys.stderr)
+    quiet_stdout()
+    return EXIT_USAGE
+
+
+class ClosedStdout(io.TextIOBase):
+    """stdout when the command was started without one: writing to it is a write error."""
+
+    def write(self, s: str) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
+def quiet_stdout() -> None:
+    """Point stdout at devnull, so that the interpreter's final flush does not fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)

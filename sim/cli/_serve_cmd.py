@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
-import os
 import signal
 import sys
 import threading
@@ -53,6 +52,7 @@ from ._common import (
     load,
     output,
 )
+from ._exit import quiet_stdout
 from ._live_cmds import TIME_SCALE_HELP, _positive
 
 #: The signals that stop a session (exit 0).
@@ -211,20 +211,12 @@ class _EventOutput:
             if exc.errno == errno.EPIPE:
                 # The reader went away (serve | head): keep serving, keep recording.
                 _log("the reader of the events went away (broken pipe); the session goes on")
-                _point_stdout_at_devnull()
+                quiet_stdout()
                 return
             self.failure = exc
             _log("cannot write the events; stopping")
             if self.stop is not None:
                 self.stop()
-
-
-def _point_stdout_at_devnull() -> None:
-    """Later prints to stdout (and the interpreter's final flush) go nowhere, quietly."""
-    with contextlib.suppress(OSError, ValueError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
 
 
 @contextlib.contextmanager
