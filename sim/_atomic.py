@@ -100,6 +100,22 @@ def _destination(path: str) -> tuple[str, bool]:
     return path, True  # a device, a FIFO (a directory fails when opened)
 
 
+def same_destination(a: str, b: str) -> bool:
+    """Writing ``a`` and writing ``b`` would write one file (another spelling, a symlink, a
+    hard link). A character device (``/dev/null``) keeps nothing, so it never counts."""
+    try:
+        if stat.S_ISCHR(os.stat(a).st_mode):
+            return False
+    except OSError:
+        pass
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): two names, two files
+        return False
+
+
 def probe(path: str | os.PathLike[str]) -> None:
     """Raise :class:`OutputError` now if ``path`` cannot be written (a missing directory, a
     parent that is not a directory, a read-only directory, a directory, a name too long), so

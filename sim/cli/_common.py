@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import stat
 import sys
 from collections.abc import Iterator
 from typing import TextIO
 
-from .._atomic import OutputError, atomic_text, probe, shown
+from .._atomic import OutputError, atomic_text, probe, same_destination, shown
 from .._run import DRIVERS
 from ..core import BUILDS, MtasimError
 from ..render import FORMATS
@@ -137,24 +135,8 @@ def check_distinct(*outputs: tuple[str, str | None]) -> None:
     named = [(option, path) for option, path in outputs if path is not None and path != "-"]
     for i, (option, path) in enumerate(named):
         for other_option, other in named[:i]:
-            if _same_file(path, other):
+            if same_destination(path, other):
                 raise UsageError(
                     f"{other_option} {shown(other)} and {option} {shown(path)} are the same "
                     "file: one would replace the other; give them different names"
                 )
-
-
-def _same_file(a: str, b: str) -> bool:
-    if os.path.realpath(a) == os.path.realpath(b):
-        return not _is_char_device(a)
-    try:
-        return os.path.samefile(a, b) and not _is_char_device(a)
-    except OSError:  # one of them does not exist (yet): different names, different files
-        return False
-
-
-def _is_char_device(path: str) -> bool:
-    try:
-        return stat.S_ISCHR(os.stat(path).st_mode)
-    except OSError:
-        return False
