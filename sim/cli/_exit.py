@@ -22,6 +22,9 @@ Rules of this module (``docs/commands.md``, "Interruption"):
   safe (a Python handler raising at an arbitrary bytecode inside trio's own code can break
   the run). Every ``with`` block unwinds, so temporary files are removed, and the command
   exits with :func:`interrupted_status`: 128 + the signal received.
+* A SIGINT that the command was started ignoring (a background job of a non-interactive
+  shell) stays without effect, but is blocked instead of ignored while the command runs, so
+  that the SIGINT handler SIGTERM and SIGHUP hand over to is Python's (and trio's in a run).
 * Once the command is stopping, a second SIGTERM or SIGHUP (GNU ``timeout`` sends its signal
   to the command and again to its process group) is ignored.
 * An interrupt that lands in a finalizer (``__del__``, a weakref callback) cannot propagate;
@@ -98,6 +101,14 @@ def signals_interrupt() -> Iterator[None]:
             previous_hook(unraisable)
 
     sys.unraisablehook = keep_lost_interrupts
+    # SIGINT ignored (a background job of a script): it stays ignored, blocked rather than
+    # SIG_IGN, so that Python's handler is in place and trio installs its own, which is what
+    # SIGTERM and SIGHUP hand over to.
+    masked = previous[signal.SIGINT] is signal.SIG_IGN and hasattr(signal, "pthread_sigmask")
+    if masked:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    if not callable(previous[signal.SIGINT]):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     for sig in STOP_SIGNALS:
         signal.signal(sig, _interrupt)
     try:
@@ -107,6 +118,8 @@ def signals_interrupt() -> Iterator[None]:
         for sig, handler in previous.items():
             if handler is not None:
                 signal.signal(sig, handler)
+        if masked:  # ignored again first: a SIGINT held meanwhile is dropped
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

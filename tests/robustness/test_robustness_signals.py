@@ -158,6 +158,30 @@ def test_real_signals_at_random_moments_of_a_trio_run_never_print_a_traceback():
 
 @pytest.mark.slow
 @LINUX_PROC
+def test_sigterm_to_a_background_job_of_a_script_is_clean_too(tmp_path):
+    # `mtasim run ... & sleep 5; kill $!` in a script: the shell starts the job with SIGINT
+    # ignored, so Python (and trio) have no SIGINT handler to hand SIGTERM over to.
+    rng = random.Random(143)
+    files = ["--record", "t.jsonl", "-o", "ev0.log"]
+    for number in range(8):
+        proc = subprocess.Popen(
+            ["sh", "-c", 'trap "" INT; exec "$@"', "sh", *PYTHON, *BIG_RUN, *files],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        wait_for(lambda p=proc: handlers_installed(p.pid), "signal handlers", proc)
+        time.sleep(rng.uniform(0.0, 2.0))  # where it lands varies; what must hold does not
+        proc.send_signal(signal.SIGINT)  # still ignored
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+        assert (proc.returncode, out, err) == (143, "", "mtasim run: interrupted\n"), number
+        assert list(tmp_path.iterdir()) == [], number
+
+
+@pytest.mark.slow
+@LINUX_PROC
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_command_on_real_sockets_stops_alike(sig):
     # peer runs its own trio with real sockets (port 1 refuses at once: a slow, endless run)
