@@ -48,7 +48,7 @@ from ._model import (
 )
 from ._nsi import Association, Nsi, NsiStep
 from ._state import BASE_TABLE, Effect, Input, State, Transition, table, transition
-from ._time import MICROS_PER_SECOND, Micros, to_micros, to_seconds
+from ._time import MICROS_PER_SECOND, Micros, latest_micros, to_micros, to_seconds
 
 __all__ = [
     "BAD_LPI_ERROR_CODE",
@@ -105,6 +105,7 @@ __all__ = [
     "build_names",
     "diff",
     "is_logged",
+    "latest_micros",
     "resolve_build",
     "table",
     "to_micros",

@@ -48,3 +48,9 @@ def to_seconds(t: int) -> float:
 def at(epoch: datetime, t: int) -> datetime:
     """The wall-clock instant ``t`` microseconds after ``epoch``."""
     return epoch + timedelta(microseconds=t)
+
+
+def latest_micros(epoch: datetime) -> Micros:
+    """The last virtual time whose instant (``epoch`` + t) a ``datetime`` can hold, i.e. that
+    an event can carry: ``at(epoch, latest_micros(epoch))`` is 9999-12-31 23:59:59.999999."""
+    return Micros((datetime.max - epoch.replace(tzinfo=None)) // timedelta(microseconds=1))

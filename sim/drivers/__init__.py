@@ -7,7 +7,7 @@
 from ..core import EventSink, RecordSink
 from ._batch import run_batch
 from ._dispatch import Dispatcher, Mailbox
-from ._trio import TrioModel, run_async, run_trio
+from ._trio import TrioModel, run_async, run_trio, sole_exception
 
 __all__ = [
     "Dispatcher",
@@ -18,4 +18,5 @@ __all__ = [
     "run_async",
     "run_batch",
     "run_trio",
+    "sole_exception",
 ]

@@ -14,6 +14,15 @@ Rules of this module:
   :meth:`Mailbox.get`; a closed mailbox makes ``get`` return ``None`` and the task ends.
 * Hand-offs use ``trio.lowlevel`` park/reschedule: two context switches per step, no timeouts
   registered with trio, no cancel scopes.
+* Cancellation (a failing task cancels the nursery; Ctrl-C is delivered to the run's main
+  task, which is the coordinator) follows trio's abort protocol: a parked task is woken by
+  exactly one party. Each park records who may wake it (``_waiting``, ``_parked``); its abort
+  callback clears that record before answering ``Abort.SUCCEEDED``, so nobody reschedules a
+  task that trio has already woken with ``Cancelled`` or ``KeyboardInterrupt``. A step still in
+  flight when the coordinator is aborted finishes and finds no coordinator to wake. The
+  bookkeeping around each park is KI-protected (trio defers a Ctrl-C to the next park), so an
+  interrupt never lands between a park's record and the park itself; the steps (the core and
+  the sinks) are not protected and may be interrupted anywhere.
 """
 
 from __future__ import annotations
@@ -26,10 +35,6 @@ import trio
 from outcome import Value
 
 from ..core import Occurrence
-
-
-def _abort(_: Any) -> trio.lowlevel.Abort:
-    return trio.lowlevel.Abort.SUCCEEDED
 
 
 class Mailbox:
@@ -46,6 +51,7 @@ class Mailbox:
         self._busy = False
         self._closed = False
 
+    @trio.lowlevel.enable_ki_protection
     async def get(self) -> Occurrence | None:
         """Finish the current step (if any) and wait for the next occurrence.
 
@@ -63,12 +69,18 @@ class Mailbox:
             return None
         self._task = trio.lowlevel.current_task()
         self._waiting = True
-        occ: Occurrence | None = await trio.lowlevel.wait_task_rescheduled(_abort)
-        self._waiting = False
+        occ: Occurrence | None = await trio.lowlevel.wait_task_rescheduled(self._abort)
         if occ is not None:
             self._busy = True
         return occ
 
+    def _abort(self, _: Any) -> trio.lowlevel.Abort:
+        # Cancelled while parked: nobody may reschedule this task any more (``_deliver`` keeps
+        # an occurrence as pending, ``close`` does nothing).
+        self._waiting = False
+        return trio.lowlevel.Abort.SUCCEEDED
+
+    @trio.lowlevel.enable_ki_protection
     def _deliver(self, occ: Occurrence) -> None:
         if self._closed:
             raise RuntimeError(f"occurrence {occ} for closed mailbox {self.name!r}")
@@ -79,6 +91,7 @@ class Mailbox:
         else:
             self._pending = occ
 
+    @trio.lowlevel.enable_ki_protection
     def close(self) -> None:
         """No more occurrences: a waiting task is woken with ``None``."""
         if self._closed:
@@ -100,6 +113,7 @@ class Dispatcher:
         self._cancelled: set[int] = set()
         self._active: Mailbox | None = None
         self._coordinator: trio.lowlevel.Task | None = None
+        self._parked = False  # the coordinator waits for the active step to finish
         self.steps = 0
 
     def push(self, occ: Occurrence) -> None:
@@ -112,6 +126,7 @@ class Dispatcher:
         """trio time of model time ``t`` (µs)."""
         return self._base + t / 1_000_000
 
+    @trio.lowlevel.enable_ki_protection
     async def run(self, route: Any, feed: Callable[[int | None], None] | None = None) -> None:
         """Dispatch until the heap is empty. ``route(occ)`` names the owner's mailbox.
 
@@ -138,11 +153,20 @@ class Dispatcher:
             self._active = mailbox
             mailbox._deliver(occ)
             self.steps += 1
-            await trio.lowlevel.wait_task_rescheduled(_abort)
+            self._parked = True
+            await trio.lowlevel.wait_task_rescheduled(self._abort)
+
+    def _abort(self, _: Any) -> trio.lowlevel.Abort:
+        # Cancelled (or interrupted) while a step is in flight: the step may still finish, and
+        # must then not reschedule the coordinator, which trio wakes with the cancellation.
+        self._parked = False
+        return trio.lowlevel.Abort.SUCCEEDED
 
     def _step_done(self, mailbox: Mailbox) -> None:
         if self._active is not mailbox:
             raise RuntimeError(f"mailbox {mailbox.name!r} finished a step it was not given")
         self._active = None
-        assert self._coordinator is not None
-        trio.lowlevel.reschedule(self._coordinator)
+        if self._parked:
+            self._parked = False
+            assert self._coordinator is not None
+            trio.lowlevel.reschedule(self._coordinator)

@@ -22,6 +22,10 @@ Rules of this module:
   trio's scheduling order (see ``docs/determinism.md``).
 * Events and trace records go to the sinks as they happen (streaming); :func:`run_async`
   keeps no per-connection state once a connection is done.
+* Steps (the core and the sinks) may be interrupted anywhere, and a sink may raise: the run
+  then ends with that one exception (a ``KeyboardInterrupt`` first), never an exception group
+  or a ``TrioInternalError``; the hand-offs and task creation are KI-protected (trio defers a
+  Ctrl-C in them to the next park), see ``_dispatch.py``.
 * External inputs (a live session's real peers, replayed from its trace) are pushed lazily, in
   order, just before the first occurrence at or after their time is dispatched; the peer task
   of an external arrival starts then. Each goes to its connection's ``peer`` task, or to an
@@ -130,7 +134,9 @@ class TrioModel:
         self._pending_external = pending
 
     # -- tasks -------------------------------------------------------------------------
+    @trio.lowlevel.enable_ki_protection
     def _spawn(self, name: Hashable) -> Mailbox:
+        # KI-protected: a Ctrl-C inside trio's start_soon would leave the nursery half-told.
         assert self._nursery is not None and self._dispatcher is not None
         box = Mailbox(self._dispatcher, name)
         self._nursery.start_soon(self._actor, box, name=f"mtasim:{name}")
@@ -196,17 +202,22 @@ def run_trio(
         return trio.run(main, config, build, arrivals, on_event, on_record, clock=clock)
     except BaseExceptionGroup as group:
         # A model step or a sink raised inside a task: re-raise that one exception, as a plain
-        # function call would (a group only when several tasks failed at once).
-        leaf = _sole_leaf(group)
-        if leaf is None:
-            raise
-        raise leaf from None
+        # function call would.
+        raise sole_exception(group) from None
 
 
-def _sole_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException | None:
-    inner: BaseException = group
-    while isinstance(inner, BaseExceptionGroup):
-        if len(inner.exceptions) != 1:
-            return None
-        inner = inner.exceptions[0]
-    return inner
+def sole_exception(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """What a failed ``trio.run`` means, as one exception: the first ``KeyboardInterrupt`` in
+    the group (an interrupt wins: a second Ctrl-C, or one that lands while another task is
+    failing, is still an interrupt), else the group's only leaf, else the group itself."""
+    interrupt, _ = group.split(KeyboardInterrupt)
+    if interrupt is not None:
+        return _leaves(interrupt)[0]
+    leaves = _leaves(group)
+    return leaves[0] if len(leaves) == 1 else group
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
+    return [exc]

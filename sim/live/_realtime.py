@@ -19,6 +19,11 @@ Rules of this module (why a live session replays byte for byte: ``docs/live.md``
   until an external input wakes it). Processing is synchronous: a step's consequences for the
   sockets (send the CC, refuse, close) go to the :class:`Actions` callbacks, which must not
   block.
+* The session's virtual clock stops at :attr:`LiveModel.horizon`, a minute of virtual time
+  before the last instant an event can carry (``epoch`` + t must fit in a ``datetime``, that
+  is before 10000-01-01): :meth:`LiveModel.now` never passes it and nothing later is processed
+  until :meth:`LiveModel.finish`. ``mtasim serve`` stops the session there (``docs/live.md``).
+  The minute leaves room for the microseconds :meth:`finish` stamps its closes with.
 * :meth:`LiveModel.finish` ends a session: every connection the core still holds gets a
   ``PEER_CLOSE`` (``cause`` shutdown), in connection order, then the heap runs out in virtual
   time (no more sleeping), so the recorded trace ends with a quiet model, as a replay does.
@@ -44,12 +49,16 @@ from ..core import (
     Record,
     RecordSink,
     Step,
+    latest_micros,
 )
 
 #: Why the model closes or refuses a live connection (derived from the step's records).
 REFUSED_BACKLOG = "backlog"
 REFUSED_NO_CB = "no free control block"
 TIMED_OUT = "response timeout"
+
+#: How far before the last representable instant the session's virtual clock stops (µs).
+HORIZON_MARGIN = 60 * 1_000_000
 
 
 class Actions(Protocol):
@@ -92,6 +101,8 @@ class LiveModel:
         self.steps = 0
         #: virtual time (µs) at which :meth:`finish` ended the session
         self.ended_at: int | None = None
+        #: the virtual clock stops here (µs); 0 or less: the epoch leaves no room for a session
+        self.horizon = latest_micros(config.epoch) - HORIZON_MARGIN
 
     # -- time ----------------------------------------------------------------------------
     def start(self) -> None:
@@ -102,10 +113,10 @@ class LiveModel:
         self._apply(self.mta.start())
 
     def now(self) -> int:
-        """Virtual microseconds since the start."""
+        """Virtual microseconds since the start (at most :attr:`horizon`)."""
         assert self._origin is not None, "start() first"
         elapsed = trio.current_time() - self._origin
-        return max(0, math.floor(elapsed / self.time_scale * 1_000_000))
+        return max(0, min(math.floor(elapsed / self.time_scale * 1_000_000), self.horizon))
 
     @property
     def last_time(self) -> int:
@@ -178,7 +189,8 @@ class LiveModel:
         """Process every heap entry that is due by the wall clock."""
         heap = self._heap
         now = trio.current_time()
-        while heap and self.deadline(heap[0][0]) <= now:
+        horizon = self.horizon
+        while heap and heap[0][0] <= horizon and self.deadline(heap[0][0]) <= now:
             self._process_next()
 
     def _process_next(self) -> None:
@@ -194,14 +206,15 @@ class LiveModel:
         """Process occurrences as they fall due, until cancelled."""
         while True:
             self.catch_up()
-            deadline = self.deadline(self._heap[0][0]) if self._heap else math.inf
+            deadline = self.next_due()
             self._wakeup = trio.Event()
             with trio.move_on_at(deadline):
                 await self._wakeup.wait()
 
     def next_due(self) -> float:
-        """trio time of the next heap entry (inf when none)."""
-        return self.deadline(self._heap[0][0]) if self._heap else math.inf
+        """trio time of the next heap entry (inf when none, or when it is past the horizon)."""
+        heap = self._heap
+        return self.deadline(heap[0][0]) if heap and heap[0][0] <= self.horizon else math.inf
 
     def finish(self) -> None:
         """End the session: close what the core holds, then run the heap out (no sleeping)."""
