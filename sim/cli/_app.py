@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from .._input import clip
 from .._version import __version__
 from ..core import MtasimError
 from ..drivers import sole_exception
@@ -31,7 +32,11 @@ class Parser(argparse.ArgumentParser):
     (sub)command they are about: ``mtasim run: error: ...``."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        # argparse quotes the offending value whole ("invalid int value: '...'"): a value of
+        # megabytes would be echoed, so the message is cut (docs/commands.md, Bad input).
+        self.exit(
+            EXIT_USAGE, f"{self.prog}: error: {clip(message, 300)} (see {self.prog} --help)\n"
+        )
 
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
