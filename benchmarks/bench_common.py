@@ -1,5 +1,5 @@
-"""What the benchmark's two reference models (simpy, naive trio) share: the build policies,
-the phases of a connection and the counters.
+"""What the benchmark's reference models (simpy, tuned simpy, naive trio) share: the build
+policies, the phases of a connection, the counters and the NSI close rule.
 
 Rules of this module:
 
@@ -7,16 +7,28 @@ Rules of this module:
   (``sim/core/_builds.py`` has the sources): SP4 and the post-SP3 hotfix log 4283 when a Close
   Request meets a pending OK response, the post-SP3 hotfix never returns that control block,
   and the Q319936 hotfix and SP5 log 4258 alone and drop the queued OK-response job.
-* :class:`Counts` uses the names of ``sim.core.Counters`` so that the benchmark compares them
-  field by field with ``Mta.summary()``.
+* The simpy models' ticks (:data:`SUB` and the kinds) encode the core's tie rule.
+* :class:`Counts` uses the names of ``sim.core.Stats`` so that the benchmark compares them
+  field by field with ``Mta.summary().as_dict()``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.core import ModelConfig
 
 BACKLOG, OPENING, OPEN, CLOSED = range(4)
+
+#: The simpy models' clock: ticks of ``microseconds * SUB + kind``, where ``kind`` is the
+#: priority the core gives each kind of happening at an equal instant (OK response first, then
+#: peer close, response timeout, peer data, arrival, accept). simpy orders equal times
+#: first-in, first-out, so the tick carries the core's tie rule ("an OK response ready exactly
+#: at the Winsock deadline is in time").
+SUB = 8
+OK, PEER_CLOSE, TIMEOUT, DATA, ARRIVAL, ACCEPT = range(6)
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,7 @@ class Counts:
 
     def as_dict(self) -> dict[str, Any]:
         """The compared counters plus ``logged_4258``/``logged_4283``/``logged_9156``, named as
-        in ``Mta.summary()``."""
+        in ``Mta.summary().as_dict()``."""
         out: dict[str, Any] = {name: getattr(self, name) for name in COMPARED}
         for event_id, count in self.logged.items():
             out[f"logged_{event_id}"] = count
@@ -92,3 +104,19 @@ def nsi_close(counts: Counts, policy: Policy, phase: int) -> int:
         return 0 if policy.leaks_cb else 1
     counts.normal_closes += 1
     return 1
+
+
+def free_control_blocks(config: ModelConfig) -> int:
+    """Control blocks free for new associations at the start: block 0 is the listener's, the
+    preexisting open associations hold the next ones."""
+    return config.control_blocks - 1 - config.open_associations
+
+
+def check_supported(config: ModelConfig, model: str) -> None:
+    """The simpy models count events at logging level ``maximum`` only, and run to the end."""
+    from sim.core import LoggingLevel
+
+    if config.logging is not LoggingLevel.MAXIMUM:
+        raise ValueError(f"{model} only counts events at logging level maximum")
+    if config.until is not None:
+        raise ValueError(f"{model} runs to the end (until = inf)")

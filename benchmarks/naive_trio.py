@@ -22,7 +22,17 @@ from collections.abc import Iterable
 
 import trio
 import trio.testing
-from bench_common import BACKLOG, CLOSED, OPEN, OPENING, POLICIES, Counts, Policy, nsi_close
+from bench_common import (
+    BACKLOG,
+    CLOSED,
+    OPEN,
+    OPENING,
+    POLICIES,
+    Counts,
+    Policy,
+    free_control_blocks,
+    nsi_close,
+)
 
 from sim.core import ConnSpec, ModelConfig
 
@@ -47,7 +57,7 @@ class NaiveMta:
         self.kernel = trio.CapacityLimiter(config.threads)
         self.backlog: deque[NaiveConn] = deque()
         self.wakeup = trio.Event()
-        self.free_cbs = config.control_blocks - 1 - config.open_associations
+        self.free_cbs = free_control_blocks(config)
         self.timeout = config.response_timeout / MICROS
         self.accept_time = config.accept_time / MICROS
         self.done = False

@@ -10,11 +10,9 @@ Rules of this module:
 * Its inputs are the ``ConnSpec`` values of ``sim.scenario.arrivals(scenario)``, so it sees
   the same arrivals and service times as the core. ``benchmarks/run.py`` compares its counts
   with the core's and reports any difference.
-* Time is in ticks: ``microseconds * 8 + kind``, where ``kind`` is the priority the core gives
-  each kind of happening at an equal instant (OK response first, then peer close, response
-  timeout, peer data, arrival, accept). That is how a simpy user would encode the tie rule
-  ("an OK response ready exactly at the Winsock deadline is in time"): simpy itself orders
-  equal times first-in, first-out.
+* Time is in ticks, ``microseconds * 8 + kind`` (``bench_common.SUB`` and the kinds): that is
+  how a simpy user would encode the core's tie rule, since simpy itself orders equal times
+  first-in, first-out.
 * Only the event counts of the ``maximum`` logging level are modelled (4258 is severity 8).
 """
 
@@ -25,12 +23,27 @@ from collections.abc import Generator, Iterable
 from typing import Any
 
 import simpy
-from bench_common import BACKLOG, CLOSED, OPEN, OPENING, POLICIES, Counts, Policy, nsi_close
+from bench_common import (
+    ACCEPT,
+    ARRIVAL,
+    BACKLOG,
+    CLOSED,
+    DATA,
+    OK,
+    OPEN,
+    OPENING,
+    PEER_CLOSE,
+    POLICIES,
+    SUB,
+    TIMEOUT,
+    Counts,
+    Policy,
+    check_supported,
+    free_control_blocks,
+    nsi_close,
+)
 
-from sim.core import ConnSpec, LoggingLevel, ModelConfig
-
-SUB = 8  # ticks per microsecond
-OK, PEER_CLOSE, TIMEOUT, DATA, ARRIVAL, ACCEPT = range(6)
+from sim.core import ConnSpec, ModelConfig
 
 
 class Conn:
@@ -44,10 +57,7 @@ class Conn:
 
 class SimpyMta:
     def __init__(self, env: simpy.Environment, config: ModelConfig, policy: Policy) -> None:
-        if config.logging is not LoggingLevel.MAXIMUM:
-            raise ValueError("the simpy model only counts events at logging level maximum")
-        if config.until is not None:
-            raise ValueError("the simpy model runs to the end (until = inf)")
+        check_supported(config, "the simpy model")
         self.env = env
         self.config = config
         self.policy = policy
@@ -55,8 +65,7 @@ class SimpyMta:
         self.kernel = simpy.Resource(env, capacity=config.threads)
         self.backlog: deque[Conn] = deque()
         self.listener_wakeup: simpy.Event | None = None
-        # Control block 0 is the listener's; open associations hold the next ones.
-        self.free_cbs = config.control_blocks - 1 - config.open_associations
+        self.free_cbs = free_control_blocks(config)
         env.process(self.listener())
 
     def at(self, t: int, kind: int) -> simpy.Timeout:

@@ -5,7 +5,7 @@ Rules of this module:
 * The search is hypothesis' own (``hypothesis.find``) over :func:`sim.strategies.scenarios`,
   seeded (``random.Random(seed)``), with no example database, so the same call finds the same
   scenario. Each candidate runs on the batch driver (identical results to the trio driver,
-  proven by ``tests/test_batch_driver.py``), so thousands of candidates take seconds.
+  proven by ``tests/drivers/test_drivers_agree.py``), so thousands of candidates take seconds.
 * A behaviour is a predicate on a run's counters (:data:`WANTS`). With ``not_on``, a candidate
   counts only if the other build does *not* show the behaviour on the same inputs.
 * Bounded twice: ``max_examples`` candidates in the generation phase, and ``time_limit``
@@ -20,13 +20,15 @@ Rules of this module:
 
 from __future__ import annotations
 
+import contextlib
 import random
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from hypothesis import HealthCheck, find, settings
+from hypothesis import HealthCheck, configuration, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
@@ -59,6 +61,20 @@ WANTS: dict[str, Want] = {
 
 class HuntError(MtasimError):
     """Bad hunt parameters."""
+
+
+@contextlib.contextmanager
+def _private_hypothesis_home() -> Iterator[None]:
+    """Hypothesis keeps a cache of the constants of the code it runs in ``.hypothesis/`` of the
+    working directory, even with ``database=None``: a hunt is a command, and leaves nothing in
+    the user's directory, so that cache goes to a temporary directory for the hunt."""
+    previous = configuration.storage_directory(intent_to_write=False).home_directory
+    with tempfile.TemporaryDirectory(prefix="mtasim-hunt-") as home:
+        configuration.set_hypothesis_home_dir(home)
+        try:
+            yield
+        finally:
+            configuration.set_hypothesis_home_dir(previous)
 
 
 class _OutOfTime(BaseException):
@@ -156,9 +172,10 @@ def hunt(
     )
     timed_out = False
     try:
-        found: Scenario | None = find(
-            strategy, condition, settings=config, random=random.Random(seed)
-        )
+        with _private_hypothesis_home():
+            found: Scenario | None = find(
+                strategy, condition, settings=config, random=random.Random(seed)
+            )
     except (NoSuchExample, Unsatisfiable):
         found = None
     except _OutOfTime:

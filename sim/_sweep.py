@@ -21,7 +21,7 @@ Rules of this module:
 * Work is cut into chunks of consecutive points and handed to a ``concurrent.futures.Executor``
   (``sim._pool``: a process pool for ``--jobs N`` whose workers die with their parent, a Dask
   cluster's executor for ``dask://HOST:PORT``). Each chunk runs on the batch driver
-  (identical results to the trio driver, proven by ``tests/test_batch_driver.py``) and
+  (identical results to the trio driver, proven by ``tests/drivers/test_drivers_agree.py``) and
   returns only counters.
 * Interrupted (Ctrl-C) or failed: every row already finished is still handed over, in index
   order, before the exception goes on; what the command makes of them is its business.

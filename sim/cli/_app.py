@@ -1,25 +1,59 @@
 """The ``mtasim`` command: argument parsing, output files, exit codes.
 
-Exit statuses: see ``_exit.py``.
+Exit statuses, and the signals that stop a command: see ``_exit.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
+from .._input import clip
 from .._version import __version__
 from ..core import MtasimError
-from ._exit import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from ..drivers import sole_exception
+from ._exit import (
+    EXIT_USAGE,
+    ClosedStdout,
+    broken_pipe,
+    interrupt_was_lost,
+    interrupted,
+    signals_interrupt,
+    write_error,
+)
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line on stderr and exit code 2."""
+    """An ArgumentParser whose errors are one line on stderr and exit code 2, named after the
+    (sub)command they are about: ``mtasim run: error: ...``."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        # argparse quotes the offending value whole ("invalid int value: '...'"): a value of
+        # megabytes would be echoed, so the message is cut (docs/commands.md, Bad input).
+        self.exit(
+            EXIT_USAGE, f"{self.prog}: error: {clip(message, 300)} (see {self.prog} --help)\n"
+        )
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            # argparse reports a subcommand's unknown arguments from the top-level parser.
+            self._command_parser(parsed).error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def _command_parser(self, parsed: argparse.Namespace) -> argparse.ArgumentParser:
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                chosen = action.choices.get(getattr(parsed, action.dest, None) or "")
+                if isinstance(chosen, argparse.ArgumentParser):
+                    return chosen
+        return self
 
 
 Handler = Callable[[argparse.Namespace], int]
@@ -30,11 +64,12 @@ def build_parser() -> Parser:
         _compare_cmd,
         _convert_cmd,
         _hunt_cmd,
-        _live_cmds,
+        _peer_cmd,
         _replay_cmd,
         _report_cmds,
         _run_cmd,
         _scenario_cmds,
+        _serve_cmd,
         _sweep_cmd,
     )
 
@@ -59,33 +94,62 @@ def build_parser() -> Parser:
         _hunt_cmd,
         _convert_cmd,
         _report_cmds,
-        _live_cmds,
+        _serve_cmd,
+        _peer_cmd,
     ):
         module.register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler: Handler | None = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
-    try:
-        return handler(args)
-    except MtasimError as exc:
-        for line in str(exc).splitlines() or [type(exc).__name__]:
-            print(f"mtasim {args.command}: {line}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"mtasim {args.command}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # The reader went away (mtasim run | head): not an error of ours. Point stdout at
-        # devnull so that the interpreter's final flush does not raise again.
-        import os
+    words = list(sys.argv[1:] if argv is None else argv)
+    # Named before the parser exists, for an interrupt that lands while it is being built.
+    command = f"mtasim {words[0]}" if words and _COMMAND_WORD.fullmatch(words[0]) else "mtasim"
+    if sys.stdout is None:  # started with stdout closed (mtasim run >&-)
+        sys.stdout = ClosedStdout()
+    with signals_interrupt():
+        try:
+            parser = build_parser()
+            args = parser.parse_args(words)
+            handler: Handler | None = getattr(args, "handler", None)
+            if handler is None:
+                parser.print_help(sys.stderr)
+                return EXIT_USAGE
+            command = f"mtasim {args.command}"
+            try:
+                status = handler(args)
+                sys.stdout.flush()  # a broken pipe shows here, not in the interpreter's exit
+                if interrupt_was_lost():  # Ctrl-C landed in a finalizer: still a Ctrl-C
+                    return interrupted(command)
+                return status
+            except MtasimError as exc:
+                if isinstance(exc, OSError) and exc.errno == errno.EPIPE:
+                    return broken_pipe()  # -o /dev/stdout, or a FIFO, whose reader left
+                for line in str(exc).splitlines() or [type(exc).__name__]:
+                    print(f"{command}: {line}", file=sys.stderr)
+                return EXIT_USAGE
+        except KeyboardInterrupt:
+            return interrupted(command)
+        except BrokenPipeError:
+            return broken_pipe()
+        except BaseExceptionGroup as group:
+            # A trio run that let its group out: an interrupt in it is still an interrupt.
+            leaf = sole_exception(group)
+            if isinstance(leaf, KeyboardInterrupt):
+                return interrupted(command)
+            if isinstance(leaf, BrokenPipeError):
+                return broken_pipe()
+            raise
+        except SystemExit as exc:
+            # rich's Console answers a broken pipe with SystemExit(1) (Console.on_broken_pipe)
+            if isinstance(exc.__context__, BrokenPipeError):
+                return broken_pipe()
+            raise
+        except OSError as exc:
+            # stdout cannot be written (mtasim run > /dev/full), or another failure of the
+            # system: one line all the same.
+            return write_error(command, exc)
 
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
+
+#: A command's name as it may be typed (how an interrupt during parsing is reported).
+_COMMAND_WORD = re.compile(r"[a-z][a-z-]{0,19}")

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator
 from typing import TextIO
 
-from .._atomic import atomic_text
+from .._atomic import OutputError, atomic_text, probe, same_destination, shown
 from .._input import clip
 from .._run import DRIVERS
 from ..core import BUILDS, Build, MtasimError, resolve_build
@@ -109,29 +109,24 @@ def load(args: argparse.Namespace, spec: str | None = None) -> Scenario:
 
 @contextlib.contextmanager
 def output(path: str | None) -> Iterator[TextIO]:
-    """stdout, or an atomically written file."""
+    """stdout, or a file written atomically (``sim._atomic``: a failure is one
+    ``OutputError`` line naming the file)."""
     if path is None or path == "-":
         yield sys.stdout
         sys.stdout.flush()
         return
-    try:
-        with atomic_text(path) as handle:
-            yield handle
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    with atomic_text(path) as handle:
+        yield handle
 
 
 def check_writable(path: str | None, option: str) -> None:
     """Fail early (before a long run) when an output file cannot be created."""
     if path is None or path == "-":
         return
-    from pathlib import Path
-
-    parent = Path(path).parent
-    if not parent.is_dir():
-        raise UsageError(f"cannot write {path} ({option}): no such directory {parent}")
-    if Path(path).is_dir():
-        raise UsageError(f"cannot write {path} ({option}): it is a directory")
+    try:
+        probe(path)
+    except OutputError as exc:
+        raise UsageError(f"cannot write {shown(path)} ({option}): {exc.strerror}") from None
 
 
 def add_builds_argument(parser: argparse.ArgumentParser, default: str) -> None:
@@ -151,3 +146,17 @@ def parse_builds(text: str) -> list[Build]:
     if len({b.version for b in builds}) != len(builds):
         raise UsageError(f"--builds names the same build twice: {text!r}")
     return builds
+
+
+def check_distinct(*outputs: tuple[str, str | None]) -> None:
+    """Refuse two output options that name one file, however spelled (a relative path, a
+    symlink, a hard link): the second writer would replace what the first wrote. A character
+    device (``/dev/null``) keeps nothing to lose and is allowed twice."""
+    named = [(option, path) for option, path in outputs if path is not None and path != "-"]
+    for i, (option, path) in enumerate(named):
+        for other_option, other in named[:i]:
+            if same_destination(path, other):
+                raise UsageError(
+                    f"{other_option} {shown(other)} and {option} {shown(path)} are the same "
+                    "file: one would replace the other; give them different names"
+                )

@@ -15,6 +15,7 @@ from ._common import (
     add_build_argument,
     add_driver_argument,
     add_format_arguments,
+    check_distinct,
     check_writable,
     output,
 )
@@ -65,6 +66,7 @@ def main(args: argparse.Namespace) -> int:
         )
     check_writable(args.output, "--output")
     check_writable(args.record, "--record")
+    check_distinct(("--output", args.output), ("--record", args.record))
     comparator = TraceComparator(args.trace) if same_build else None
     with output(None if args.quiet else args.output) as out:
         writer = EventWriter(args.format, out.write, info.scenario.mta.computer)

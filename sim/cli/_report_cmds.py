@@ -41,7 +41,7 @@ from ._common import (
     parse_builds,
 )
 from ._console import add_color_argument, make_console, wants_color
-from ._exit import EXIT_INTERRUPTED
+from ._exit import interrupted_status
 from ._limits import add_max_connections_argument, load_bounded
 
 
@@ -198,7 +198,7 @@ def demo_main(args: argparse.Namespace) -> int:
         present(steps, console, pause, ascii_only=ascii_only)
     except KeyboardInterrupt:
         print("mtasim demo: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return interrupted_status()
     return 0
 
 

@@ -17,6 +17,7 @@ from ._common import (
     add_driver_argument,
     add_format_arguments,
     add_scenario_arguments,
+    check_distinct,
     check_writable,
     output,
 )
@@ -68,6 +69,7 @@ def main(args: argparse.Namespace) -> int:
     scenario = load_bounded(args)
     check_writable(args.output, "--output")
     check_writable(args.record, "--record")
+    check_distinct(("--output", args.output), ("--record", args.record))
     announce_connections("run", scenario)
     total = expected_connections(scenario)
     with output(args.output) as out, progress("run", total if total >= 10_000 else 0) as advance:

@@ -9,6 +9,7 @@ import sys
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from .._atomic import install, partial_path
 from .._plural import plural
 from .._sweep import (
     COLUMNS,
@@ -22,8 +23,15 @@ from .._sweep import (
     plan,
 )
 from ..core import resolve_build
-from ._common import UsageError, add_scenario_arguments, check_writable, load, output
-from ._exit import EXIT_INTERRUPTED
+from ._common import (
+    UsageError,
+    add_scenario_arguments,
+    check_distinct,
+    check_writable,
+    load,
+    output,
+)
+from ._exit import interrupted_status
 from ._limits import add_max_connections_argument, add_max_runs_argument, max_connections, max_runs
 from ._progress import progress
 
@@ -112,10 +120,13 @@ def main(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     to_file = args.output not in (None, "-")
-    partial = f"{args.output}.partial" if to_file else None
     check_writable(args.output, "--output")
+    # A file: the rows go to FILE.partial, put in place when the grid is complete. A device or
+    # a FIFO is written as the rows come (never renamed over).
+    partial = partial_path(args.output) if to_file else None
     check_writable(partial, "--output")
     check_writable(args.plot, "--plot")
+    check_distinct(("--output", args.output), ("--plot", args.plot))
     grid = plan(
         scenario,
         axes,
@@ -138,7 +149,7 @@ def main(args: argparse.Namespace) -> int:
         # To a file: the rows go to FILE.partial (written atomically, so it holds whole rows
         # only), renamed to FILE once the grid is complete. Stopped early, FILE.partial keeps
         # the finished rows and FILE is not touched.
-        with output(partial) as out:
+        with output(partial if partial is not None else args.output) as out:
             writer = csv.writer(out, lineterminator="\n")
 
             def on_row(cell: Cell, counters: dict[str, Any]) -> None:
@@ -180,10 +191,7 @@ def main(args: argparse.Namespace) -> int:
     if stopped is not None:
         return _stopped(stopped, written, grid.total, args.output, partial)
     if args.output is not None and partial is not None:
-        try:
-            os.replace(partial, args.output)
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        install(partial, args.output)
     if sums is not None:
         from ..report._phase import plot_phase_map
 
@@ -203,13 +211,14 @@ def _stopped(
         raise exc  # the reader of stdout went away (| head): nobody to tell
     rows = f"{written:,} of {plural(total, 'row', digits=',')} finished"
     if partial is None:
-        where = "written to stdout (the CSV is partial)"
+        shown = "stdout" if target in (None, "-") else target
+        where = f"written to {shown} (the CSV is partial)"
     else:
         exists = "the existing one is untouched" if os.path.exists(str(target)) else "not written"
         where = f"written to {partial} ({target}: {exists})"
     if isinstance(exc, KeyboardInterrupt):
         print(f"mtasim sweep: interrupted: {rows}, {where}", file=sys.stderr)
-        return EXIT_INTERRUPTED  # TODO(h1): interrupted_status()
+        return interrupted_status()
     print(f"mtasim sweep: stopped: {rows}, {where}", file=sys.stderr)
     if isinstance(exc, BrokenProcessPool):
         raise SweepError(f"a worker process died ({exc})") from None

@@ -117,7 +117,8 @@ def resolve_build(name: str | Build) -> Build:
     for build in BUILDS:
         if wanted == build.version or wanted in build.aliases:
             return build
-    raise BuildError(f"unknown build {name!r} (known: {build_names()})")
+    shown = repr(name) if len(name) <= 60 else repr(name[:57]) + "..."
+    raise BuildError(f"unknown build {shown} (known: {build_names()})")
 
 
 def build_names() -> str:

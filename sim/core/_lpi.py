@@ -54,7 +54,8 @@ class Lpi:
         """Parse ``"1-15-12"``; raise ``ValueError`` naming the text otherwise."""
         match = _LPI_RE.match(text.strip())
         if match is None:
-            raise ValueError(f"not an LPI (expected N-N-N, like 1-15-12): {text!r}")
+            shown = repr(text) if len(text) <= 60 else repr(text[:57]) + "..."
+            raise ValueError(f"not an LPI (expected N-N-N, like 1-15-12): {shown}")
         network, component, cb = (int(group) for group in match.groups())
         return cls(network, component, cb)
 

@@ -50,6 +50,12 @@ def at(epoch: datetime, t: int) -> datetime:
     return epoch + timedelta(microseconds=t)
 
 
+def latest_micros(epoch: datetime) -> Micros:
+    """The last virtual time whose instant (``epoch`` + t) a ``datetime`` can hold, i.e. that
+    an event can carry: ``at(epoch, latest_micros(epoch))`` is 9999-12-31 23:59:59.999999."""
+    return Micros((datetime.max - epoch.replace(tzinfo=None)) // timedelta(microseconds=1))
+
+
 # -- the one formatter of times for people ----------------------------------------------------
 def exact_seconds(us: int) -> str:
     """Microseconds as exact seconds, no trailing zeros: ``21``, ``21.000001``, ``-0.5``."""

@@ -21,8 +21,11 @@ Rules of this module (why a live session replays byte for byte: ``docs/live.md``
 * :meth:`RealTime.finish` ends a session: every connection the model still holds gets a close
   (``cause`` shutdown), in connection order, then the scheduler runs out in virtual time (no
   more sleeping), so the recorded trace ends with a quiet model, as a replay does.
-* Times that cannot be represented (a time scale so small that virtual time overflows, a
-  session longer than the epoch allows) end the session with :class:`ClockError`.
+* The session's virtual clock stops at :attr:`RealTime.horizon`, a minute of virtual time
+  before the last instant an event can carry (``epoch`` + t must fit in a ``datetime``, that is
+  before 10000-01-01): :meth:`RealTime.now` never passes it and nothing later is handled until
+  :meth:`RealTime.finish`. ``mtasim serve`` stops the session there (``docs/live.md``). The
+  minute leaves room for the microseconds :meth:`finish` stamps its closes with.
 """
 
 from __future__ import annotations
@@ -39,13 +42,12 @@ from ..core import (
     Kind,
     Model,
     ModelConfig,
-    MtasimError,
     StepSink,
+    latest_micros,
 )
 
-
-class ClockError(MtasimError):
-    """Virtual time cannot follow the wall clock any further."""
+#: How far before the last representable instant the session's virtual clock stops (µs).
+HORIZON_MARGIN = 60 * 1_000_000
 
 
 class RealTime:
@@ -75,6 +77,8 @@ class RealTime:
         self.finished = False
         #: virtual time (µs) at which :meth:`finish` ended the session
         self.ended_at: int | None = None
+        #: the virtual clock stops here (µs); 0 or less: the epoch leaves no room for a session
+        self.horizon = latest_micros(config.epoch) - HORIZON_MARGIN
 
     # -- time --------------------------------------------------------------------------------
     def start(self) -> None:
@@ -85,15 +89,12 @@ class RealTime:
         self.model.start()
 
     def now(self) -> int:
-        """Virtual microseconds since the start."""
+        """Virtual microseconds since the start (at most :attr:`horizon`)."""
         assert self._origin is not None, "start() first"
         elapsed = trio.current_time() - self._origin
         virtual = elapsed / self.time_scale * 1_000_000
-        if not math.isfinite(virtual):
-            raise ClockError(
-                f"virtual time overflows at time scale {self.time_scale:g} "
-                f"({elapsed:.3f} real seconds)"
-            )
+        if not virtual < self.horizon:  # past it, or not a finite number
+            return max(0, self.horizon)
         return max(0, math.floor(virtual))
 
     @property
@@ -164,9 +165,10 @@ class RealTime:
         """Handle every occurrence that is due by the wall clock."""
         scheduler = self._scheduler
         now = trio.current_time()
+        horizon = self.horizon
         while True:
             t = scheduler.next_time()
-            if t is None or self.deadline(t) > now:
+            if t is None or t > horizon or self.deadline(t) > now:
                 return
             self._handle_next()
 
@@ -177,9 +179,9 @@ class RealTime:
         self._scheduler.dispatch(occ)
 
     def next_due(self) -> float:
-        """trio time of the next occurrence (inf when none)."""
+        """trio time of the next occurrence (inf when none, or when it is past the horizon)."""
         t = self._scheduler.next_time()
-        return math.inf if t is None else self.deadline(t)
+        return math.inf if t is None or t > self.horizon else self.deadline(t)
 
     async def run(self) -> None:
         """Handle occurrences as they fall due, until cancelled."""

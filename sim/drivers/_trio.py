@@ -22,10 +22,17 @@ Rules of this module:
   ``MockClock`` to its time, hands it to the task that owns it, and waits until that task has
   dispatched it. One step is in flight at a time, so which trio task runs when cannot change
   the result (``docs/determinism.md``).
-* Hand-offs use ``trio.lowlevel`` park/reschedule and follow trio's cancellation protocol: a
-  parked task that is cancelled (Ctrl-C, an error in another task) is marked as no longer
-  waiting before its abort succeeds, and nobody reschedules it afterwards, so an interrupted
-  run ends with the interrupt itself, never with a ``TrioInternalError``.
+* Hand-offs use ``trio.lowlevel`` park/reschedule and follow trio's cancellation protocol (a
+  failing task cancels the nursery; Ctrl-C is delivered to the run's main task, which is the
+  coordinator): a parked task is woken by exactly one party. Each park records who may wake
+  it; its abort callback clears that record before answering ``Abort.SUCCEEDED``, so nobody
+  reschedules a task that trio has already woken with ``Cancelled`` or ``KeyboardInterrupt``.
+  A step still in flight when the coordinator is aborted finishes and finds no coordinator to
+  wake. The bookkeeping around each park, and task creation, are KI-protected (trio defers a
+  Ctrl-C to the next park), so an interrupt never lands between a park's record and the park
+  itself; the steps (the core and the sinks) are not protected and may be interrupted
+  anywhere. An interrupted or failed run ends with that one exception (a
+  ``KeyboardInterrupt`` first), never an exception group or a ``TrioInternalError``.
 """
 
 from __future__ import annotations
@@ -55,6 +62,7 @@ class _Box:
         self._busy = False
         self._closed = False
 
+    @trio.lowlevel.enable_ki_protection
     async def next(self) -> Occurrence | None:
         """Finish the current step (if any) and wait for the next occurrence; ``None`` once
         the box is closed (the task should return)."""
@@ -81,6 +89,7 @@ class _Box:
         self._task = None
         return trio.lowlevel.Abort.SUCCEEDED
 
+    @trio.lowlevel.enable_ki_protection
     def deliver(self, occ: Occurrence) -> None:
         if self._closed:
             raise RuntimeError(f"occurrence {occ} for the ended task {self.name!r}")
@@ -91,6 +100,7 @@ class _Box:
         else:
             self._pending = occ
 
+    @trio.lowlevel.enable_ki_protection
     def close(self) -> None:
         """No more occurrences: a parked task is woken with ``None``."""
         if self._closed:
@@ -122,7 +132,9 @@ class _Coordinator:
         self._outside: _Box | None = None
         model.mta.on_finished = self._finished
 
+    @trio.lowlevel.enable_ki_protection
     def _spawn(self, name: Hashable) -> _Box:
+        # KI-protected: a Ctrl-C inside trio's start_soon would leave the nursery half-told.
         box = _Box(self, name)
         self.nursery.start_soon(self._actor, box, name=f"mtasim:{name}")
         return box
@@ -159,6 +171,7 @@ class _Coordinator:
         if box is not None:
             box.close()
 
+    @trio.lowlevel.enable_ki_protection
     async def run(self) -> None:
         self._task = trio.lowlevel.current_task()
         scheduler = self.model.scheduler
@@ -240,16 +253,21 @@ def run_trio(
         main = functools.partial(run_async, externals=externals)
         return trio.run(main, config, build, arrivals, on_step, clock=clock)
     except BaseExceptionGroup as group:
-        leaf = _sole_leaf(group)
-        if leaf is None:
-            raise
-        raise leaf from None
+        raise sole_exception(group) from None
 
 
-def _sole_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException | None:
-    inner: BaseException = group
-    while isinstance(inner, BaseExceptionGroup):
-        if len(inner.exceptions) != 1:
-            return None
-        inner = inner.exceptions[0]
-    return inner
+def sole_exception(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """What a failed ``trio.run`` means, as one exception: the first ``KeyboardInterrupt`` in
+    the group (an interrupt wins: a second Ctrl-C, or one that lands while another task is
+    failing, is still an interrupt), else the group's only leaf, else the group itself."""
+    interrupt, _ = group.split(KeyboardInterrupt)
+    if interrupt is not None:
+        return _leaves(interrupt)[0]
+    leaves = _leaves(group)
+    return leaves[0] if len(leaves) == 1 else group
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for inner in exc.exceptions for leaf in _leaves(inner)]
+    return [exc]

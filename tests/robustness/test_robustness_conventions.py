@@ -243,3 +243,28 @@ def test_peer_with_nothing_listening_says_so_and_exits_1():
     assert done.stderr == (
         f"mtasim peer: no listener at 127.0.0.1:{port} (every TCP connect was refused)\n"
     )
+
+
+def test_a_hunt_leaves_nothing_in_the_working_directory(tmp_path):
+    # Hypothesis caches constants in .hypothesis/ of the working directory, database or not.
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", "hunt", "--max-examples", "5", "--time-limit", "3600"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_huge_bad_option_value_is_quoted_short(capsys):
+    from sim.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["run", "--seed", "9" * 5000])
+    assert stop.value.code == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("mtasim run: error: argument --seed: invalid int value:")
+    assert len(line) < 400 and "(5,0" in line
