@@ -12,8 +12,8 @@ Layers (imports point down): ``sim.cli`` -> ``sim.render`` -> ``sim.drivers`` ->
 ``sim.scenario`` -> ``sim.core`` (sans-IO). See ``docs/model.md``.
 """
 
-from ._run import RunResult, run, run_in_trio
 from ._version import __version__
+from .app._run import RunResult, run, run_in_trio
 from .core import (
     BUILDS,
     POST_FIX,

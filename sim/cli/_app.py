@@ -12,10 +12,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from .._input import clip
 from .._version import __version__
 from ..core import MtasimError
 from ..drivers import sole_exception
+from ..text._input import clip
 from ._exit import (
     EXIT_USAGE,
     ClosedStdout,

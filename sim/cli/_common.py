@@ -8,12 +8,12 @@ import sys
 from collections.abc import Iterator
 from typing import TextIO
 
-from .._atomic import OutputError, atomic_text, probe, same_destination, shown
-from .._input import clip
-from .._run import DRIVERS
+from ..app._atomic import OutputError, atomic_text, probe, same_destination, shown
+from ..app._run import DRIVERS
 from ..core import BUILDS, Build, MtasimError, resolve_build
 from ..render import FORMATS
 from ..scenario import DEFAULT_SCENARIO, Scenario, check_value, load_scenario
+from ..text._input import clip
 
 
 class UsageError(MtasimError):
@@ -109,7 +109,7 @@ def load(args: argparse.Namespace, spec: str | None = None) -> Scenario:
 
 @contextlib.contextmanager
 def output(path: str | None) -> Iterator[TextIO]:
-    """stdout, or a file written atomically (``sim._atomic``: a failure is one
+    """stdout, or a file written atomically (``sim.app._atomic``: a failure is one
     ``OutputError`` line naming the file)."""
     if path is None or path == "-":
         yield sys.stdout

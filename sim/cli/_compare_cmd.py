@@ -10,10 +10,10 @@ from typing import Any
 from rich import box
 from rich.table import Table
 
-from .._plural import plural
-from .._run import run
+from ..app._run import run
 from ..core import resolve_build
 from ..render._summary import compare_rows, event_oneline
+from ..text._plural import plural
 from ._common import UsageError, add_driver_argument, add_scenario_arguments
 from ._console import add_color_argument, make_console
 from ._limits import add_max_connections_argument, load_bounded

@@ -7,8 +7,8 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from .._input import InputError, clip, quote, read_lines
 from ..render import FORMATS, EventWriter, ParseError, parse
+from ..text._input import InputError, clip, quote, read_lines
 from ._common import UsageError, check_writable, output
 
 #: The longest line ``convert`` reads, in characters (a real EV0.LOG's lines are short;

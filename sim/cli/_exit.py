@@ -48,7 +48,7 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-from .._atomic import remove_unfinished
+from ..app._atomic import remove_unfinished
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -172,7 +172,7 @@ def broken_pipe() -> int:
     return EXIT_BROKEN_PIPE
 
 
-#: What a failing write says. Files name themselves (``sim._atomic.OutputError``); a write
+#: What a failing write says. Files name themselves (``sim.app._atomic.OutputError``); a write
 #: error without a file name is stdout's.
 _WRITE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EBADF})
 

@@ -7,11 +7,11 @@ import shlex
 import sys
 from typing import Any
 
-from .._hunt import WANTS, HuntProgress, hunt
-from .._limits import expected_connections
-from .._plural import plural
+from ..app._limits import expected_connections
 from ..core import resolve_build
 from ..scenario import Scenario, to_toml
+from ..testing._hunt import WANTS, HuntProgress, hunt
+from ..text._plural import plural
 from ._common import UsageError, build_help, check_writable, output
 from ._exit import EXIT_CHECK_FAILED
 from ._progress import progress

@@ -1,14 +1,14 @@
 """The caps on work, as options: ``--max-connections`` for every command that runs a
 scenario, ``--max-runs`` for the grids (``sweep``, ``phase-map``). The checks themselves are
-``sim._limits``; every command calls :func:`load_bounded` (or passes the options on to
-``sim._sweep.plan``), so there is one check, not one per command."""
+``sim.app._limits``; every command calls :func:`load_bounded` (or passes the options on to
+``sim.app._sweep.plan``), so there is one check, not one per command."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from .._limits import (
+from ..app._limits import (
     ANNOUNCE_CONNECTIONS,
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RUNS,
@@ -16,8 +16,8 @@ from .._limits import (
     check_limit_option,
     expected_connections,
 )
-from .._plural import plural
 from ..scenario import Scenario
+from ..text._plural import plural
 from ._common import load
 
 

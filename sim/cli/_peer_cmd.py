@@ -14,7 +14,7 @@ from typing import Any
 
 import trio
 
-from .._limits import check_connections, expected_connections
+from ..app._limits import check_connections, expected_connections
 from ..live import PeerOptions, PeerSummary, parse_target, play_scenario, run_peers
 from ..scenario import Scenario, load_scenario
 from ._argtypes import TIME_SCALE_HELP, count, non_negative, positive

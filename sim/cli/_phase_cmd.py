@@ -1,6 +1,6 @@
 """``mtasim phase-map``: 4283s per connection over two knobs, one panel per build (PNG).
 
-The grid is a sweep (``sim._sweep``: the same pool, the same bounds, ``--max-runs`` and
+The grid is a sweep (``sim.app._sweep``: the same pool, the same bounds, ``--max-runs`` and
 ``--max-connections``); the picture is ``sim.report._phase``'s. The PNG is written atomically.
 """
 
@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from .._plural import plural
+from ..text._plural import plural
 from ._common import (
     UsageError,
     add_builds_argument,
@@ -70,7 +70,7 @@ def register(commands: Any) -> None:
 
 
 def phase_map_main(args: argparse.Namespace) -> int:
-    from .._sweep import Axis, SweepError, close_executor, make_executor, plan
+    from ..app._sweep import Axis, SweepError, close_executor, make_executor, plan
     from ..report._phase import phase_grid, plot_phase_map, require_matplotlib
 
     require_matplotlib()

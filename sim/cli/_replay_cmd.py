@@ -6,10 +6,10 @@ import argparse
 import sys
 from typing import Any
 
-from .._plural import plural
-from .._run import replay, resolve
-from .._trace import TraceComparator, verify
+from ..app._run import replay, resolve
+from ..app._trace import TraceComparator, verify
 from ..render import EventWriter
+from ..text._plural import plural
 from ._common import (
     UsageError,
     add_build_argument,

@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from .._limits import expected_connections
-from .._run import run
+from ..app._limits import expected_connections
+from ..app._run import run
 from ..core import EventId, Kind, Step
 from ..render import EventWriter
 from ..render._summary import summary_json, summary_lines

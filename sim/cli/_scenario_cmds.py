@@ -7,9 +7,9 @@ import sys
 import textwrap
 from typing import Any
 
-from .._limits import ANNOUNCE_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, expected_connections
-from .._plural import plural
+from ..app._limits import ANNOUNCE_CONNECTIONS, DEFAULT_MAX_CONNECTIONS, expected_connections
 from ..scenario import Problem, ScenarioError, bundled_names, bundled_text, load_scenario
+from ..text._plural import plural
 from ._common import add_scenario_arguments
 from ._exit import EXIT_USAGE
 

@@ -34,14 +34,14 @@ from typing import Any
 
 import trio
 
-from .._atomic import atomic_text
-from .._plural import plural
-from .._trace import TraceWriter
+from ..app._atomic import atomic_text
+from ..app._trace import TraceWriter
 from ..core import Build, Step, latest_micros, resolve_build, to_seconds
 from ..drivers import HORIZON_MARGIN, sole_exception
 from ..live import DEFAULT_PORT, ListenerOptions, LiveServer
 from ..render import EventWriter
 from ..scenario import Scenario
+from ..text._plural import plural
 from ._argtypes import TIME_SCALE_HELP, positive
 from ._common import (
     UsageError,

@@ -9,9 +9,8 @@ import sys
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from .._atomic import install, partial_path
-from .._plural import plural
-from .._sweep import (
+from ..app._atomic import install, partial_path
+from ..app._sweep import (
     COLUMNS,
     Axis,
     Cell,
@@ -23,6 +22,7 @@ from .._sweep import (
     plan,
 )
 from ..core import resolve_build
+from ..text._plural import plural
 from ._common import (
     UsageError,
     add_scenario_arguments,

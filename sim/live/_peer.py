@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 
 import trio
 
-from .._plural import plural
 from ..core import ConnSpec
 from ..scenario import Scenario, arrivals
+from ..text._plural import plural
 from ..wire import (
     DEFAULT_TPDU_SIZE,
     DR_REASONS,

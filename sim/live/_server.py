@@ -41,7 +41,6 @@ from typing import Any
 
 import trio
 
-from .._plural import plural
 from ..core import (
     Build,
     CloseOnTimeout,
@@ -56,6 +55,7 @@ from ..core import (
 from ..drivers import RealTime
 from ..scenario import Scenario, model_config
 from ..scenario._plan import jittered, stream
+from ..text._plural import plural
 from ..wire import (
     DEFAULT_MAX_LENGTH,
     DR_CONGESTION,

@@ -18,8 +18,8 @@ import math
 from datetime import datetime
 from typing import Any
 
-from .._input import quote
 from ..core import Event, EventId, Lpi, MtasimError
+from ..text._input import quote
 
 #: Event ids the model knows, by number.
 KNOWN = {int(e): e for e in EventId}

@@ -13,7 +13,7 @@ Rules of this module:
   is a ``ParseError`` with the line number, never another exception.
 * Two-digit years: 70-99 are 19xx, 00-69 are 20xx.
 * Hostile text is a ``ParseError`` too: numbers follow the rule of ``_fields`` (ASCII digits,
-  at most 2**32 - 1), JSON goes through the bounded reader of ``sim._input`` (depth, digits,
+  at most 2**32 - 1), JSON goes through the bounded reader of ``sim.text._input`` (depth, digits,
   ``1e400``) and ``_fields.event_from_json`` (every field type-checked; the reader of a
   trace's event lines too), an epoch must be local time like the timestamps, and a message
   quotes at most about 200 characters of the input.
@@ -26,8 +26,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from .._input import InputError, clip, load_json, quote
 from ..core import Event, EventId
+from ..text._input import InputError, clip, load_json, quote
 from ._fields import (
     KNOWN,
     MAX_NUMBER,

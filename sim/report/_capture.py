@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .._run import run
+from ..app._run import run
 from ..core import Build, Event, Micros, Record, Step, to_micros
 from ..scenario import Scenario
 

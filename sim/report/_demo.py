@@ -28,11 +28,11 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .._plural import plural
 from ..core import Build, EventId, diff
 from ..render import render
 from ..render._summary import compare_rows, event_oneline
 from ..scenario import Scenario
+from ..text._plural import plural
 from ._capture import RunLog, capture
 from ._sequence import Action, Row, Winner, default_conn, duration, seconds
 from ._sequence import Sequence as Seq

@@ -18,10 +18,10 @@ import difflib
 from collections.abc import Sequence as Seq
 from html import escape
 
-from .._plural import plural
 from .._version import __version__
 from ..render import render
 from ..render._summary import compare_rows, event_oneline
+from ..text._plural import plural
 from ._capture import RunLog
 from ._sequence import Winner, sequence
 from ._svg import RACE_COLOUR, WORK_COLOUR, sequence_svg

@@ -4,9 +4,9 @@ Rules of this module:
 
 * Two parts with a clear seam. :func:`phase_grid` runs the grid and returns a
   :class:`PhaseGrid` (plain numbers, no matplotlib); :func:`plot_phase_map` draws any
-  :class:`PhaseGrid` to a PNG file. A grid is two sweep axes (``sim._sweep.Axis``) and
+  :class:`PhaseGrid` to a PNG file. A grid is two sweep axes (``sim.app._sweep.Axis``) and
   per-build counts of event 4283 per connection, indexed ``counts[build][y][x]``.
-* The grid *is* a sweep: :func:`phase_grid` runs ``sim._sweep`` (batch driver, any executor)
+* The grid *is* a sweep: :func:`phase_grid` runs ``sim.app._sweep`` (batch driver, any executor)
   and ``mtasim sweep --plot`` hands its rows to :class:`PhaseSums`, so both commands
   compute every cell the same way; each cell's values are validated like a file, and all
   builds of a cell share the same inputs.
@@ -30,12 +30,12 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
-from .._atomic import write_bytes_atomic
-from .._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RUNS
-from .._plural import plural
-from .._sweep import Axis, Cell, execute, plan
+from ..app._atomic import write_bytes_atomic
+from ..app._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RUNS
+from ..app._sweep import Axis, Cell, execute, plan
 from ..core import Build, MtasimError
 from ..scenario import Scenario
+from ..text._plural import plural
 
 INSTALL_HINT = (
     "matplotlib is not installed; install the plot extra, from the mtasim checkout: "
@@ -182,8 +182,8 @@ def phase_grid(
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
 ) -> PhaseGrid:
     """Run the grid as a sweep (batch driver; ``executor`` from
-    :func:`sim._sweep.make_executor` for parallel runs) and return its phase map. The grid is
-    bounded like a sweep's (``max_runs``, ``max_connections``: ``sim._limits``)."""
+    :func:`sim.app._sweep.make_executor` for parallel runs) and return its phase map. The grid is
+    bounded like a sweep's (``max_runs``, ``max_connections``: ``sim.app._limits``)."""
     sums = PhaseSums(x, y)
     grid = plan(scenario, [y, x], builds, max_runs=max_runs, max_connections=max_connections)
     execute(grid, sums.add, jobs=jobs, executor=executor, on_progress=progress)

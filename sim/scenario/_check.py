@@ -19,8 +19,8 @@ import math
 from datetime import date, datetime, time
 from typing import Any
 
-from .._input import digits, quote
 from ..core import BuildError, LoggingLevel, resolve_build
+from ..text._input import digits, quote
 from ._schema import Field, Type
 
 #: Characters of a value quoted in a message.

@@ -16,8 +16,8 @@ import math
 from datetime import datetime
 from typing import Any
 
-from .._input import quote
 from ..core import LoggingLevel
+from ..text._input import quote
 from ._scenario import Scenario
 from ._schema import SCHEMA, Field
 

@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .._input import clip, quote
+from ..text._input import clip, quote
 from ._check import SHOWN, coerce
 from ._problem import Problem, ScenarioError
 from ._scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings

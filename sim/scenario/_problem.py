@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .._input import clip
 from ..core import MtasimError
+from ..text._input import clip
 
 #: A scenario error shows this many problems, then a line counting the others.
 MAX_PROBLEMS = 50

@@ -28,7 +28,7 @@ MAX_COUNT = 100_000_000
 #: At most this many ``[[peers]]`` groups in one scenario.
 MAX_GROUPS = 10_000
 #: The longest string value (a name, a description), in characters. With
-#: :data:`MAX_GROUPS` this bounds a trace's header line (``sim._trace``).
+#: :data:`MAX_GROUPS` this bounds a trace's header line (``sim.app._trace``).
 MAX_TEXT = 1000
 #: The latest instant a timestamp can show (``datetime.max``): an epoch plus the latest
 #: virtual time a run can reach must not pass it (``docs/scenarios.md``).

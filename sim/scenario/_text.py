@@ -4,7 +4,7 @@ key is set.
 Rules of this module:
 
 * :func:`prescan` looks at the raw TOML once, skipping strings and comments: arrays and
-  inline tables nested more than :data:`~sim._input.MAX_DEPTH` deep, and numbers of more than
+  inline tables nested more than :data:`~sim.text._input.MAX_DEPTH` deep, and numbers of more than
   :data:`MAX_DIGITS` digits, are refused with their line before ``tomllib`` recurses or
   converts (no scenario value needs either; ``tomllib`` would raise ``RecursionError`` or hit
   Python's 4,300-digit limit).
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from .._input import MAX_DEPTH, check_depth
+from ..text._input import MAX_DEPTH, check_depth
 
 #: The most digits in one number of a scenario file (the largest value, a seed, has 19).
 MAX_DIGITS = 100

@@ -20,8 +20,8 @@ import difflib
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from .._input import clip
-from .._plural import plural
+from ..text._input import clip
+from ..text._plural import plural
 from ._check import coerce, kind
 from ._plan import epoch_problem
 from ._problem import MAX_PROBLEMS, Problem, ScenarioError

@@ -14,7 +14,7 @@ Rules of this module:
 
 from __future__ import annotations
 
-from .._plural import plural
+from ..text._plural import plural
 from ._tpdu import (
     DEFAULT_MAX_LENGTH,
     MIN_TPKT_LENGTH,

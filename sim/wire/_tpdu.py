@@ -29,7 +29,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from .._plural import plural
+from ..text._plural import plural
 
 TPKT_VERSION = 3
 TPKT_HEADER = 4

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from sim._sweep import Axis, SweepError
+from sim.app._sweep import Axis, SweepError
 from sim.cli import main
 
 KB_GRID = ["--vary", "winsock.response_timeout=1:30:30", "--vary", "mta.ok_delay=0:30:30"]

@@ -250,8 +250,8 @@ def write_live() -> None:
     import trio
 
     import sim
-    from sim._atomic import atomic_text
-    from sim._trace import TraceWriter
+    from sim.app._atomic import atomic_text
+    from sim.app._trace import TraceWriter
     from sim.live import ListenerOptions, LiveServer, PeerOptions, play_scenario, run_peers
 
     async def session(scenario: Any, build: str, path: Path, scale: float, peers: Any) -> None:

@@ -20,7 +20,7 @@ from corpus import (
     run_outputs,
 )
 
-from sim._run import replay
+from sim.app._run import replay
 from sim.cli import main
 
 DRIVERS = ("batch", "trio")

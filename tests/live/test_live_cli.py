@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from sim._trace import verify
+from sim.app._trace import verify
 from sim.cli import main
 
 PYTHON = [sys.executable, "-m", "sim"]

@@ -13,9 +13,9 @@ import trio
 from live_helpers import listener
 
 import sim
-from sim._atomic import atomic_text
-from sim._run import replay
-from sim._trace import TraceWriter
+from sim.app._atomic import atomic_text
+from sim.app._run import replay
+from sim.app._trace import TraceWriter
 from sim.core import Kind
 from sim.live import play_scenario
 

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim._run import replay
-from sim._trace import TraceWriter, recorded_externals, verify
+from sim.app._run import replay
+from sim.app._trace import TraceWriter, recorded_externals, verify
 from sim.core import CloseOnTimeout, External, Kind, Refuse, SendCC
 from sim.drivers import RealTime
 from sim.scenario import model_config

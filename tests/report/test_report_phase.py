@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from sim._sweep import Axis, SweepError
+from sim.app._sweep import Axis, SweepError
 from sim.cli import main
 from sim.core import resolve_build
 from sim.report._phase import (

@@ -19,7 +19,7 @@ import trio
 import trio.testing
 
 import sim
-from sim._run import replay
+from sim.app._run import replay
 from sim.cli import main
 from sim.scenario import MtaSettings, PeerGroup, ScenarioError, WinsockSettings, parse_scenario
 

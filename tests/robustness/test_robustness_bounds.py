@@ -11,7 +11,7 @@ import time
 import pytest
 
 import sim
-from sim._limits import ANNOUNCE_CONNECTIONS, DEFAULT_MAX_CONNECTIONS
+from sim.app._limits import ANNOUNCE_CONNECTIONS, DEFAULT_MAX_CONNECTIONS
 from sim.cli import main
 from sim.cli._limits import announce_connections
 
@@ -230,11 +230,11 @@ def test_the_hunt_time_limit_holds_inside_a_long_candidate(monkeypatch):
     # checked inside a candidate's run.
     from hypothesis import strategies as st
 
-    import sim.strategies
-    from sim._hunt import hunt
+    from sim.testing import _strategies
+    from sim.testing._hunt import hunt
 
     long_one = sim.load_scenario("heavy-load", ("peers.count=2000000",))
-    monkeypatch.setattr(sim.strategies, "scenarios", lambda **_: st.just(long_one))
+    monkeypatch.setattr(_strategies, "scenarios", lambda **_: st.just(long_one))
     began = time.monotonic()
     result = hunt("4283", sim.POST_FIX, time_limit=1.0, max_examples=10)
     assert time.monotonic() - began < 1 + SLACK

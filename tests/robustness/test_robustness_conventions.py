@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from sim._plural import plural
 from sim.cli import main
+from sim.text._plural import plural
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = [sys.executable, "-m", "sim"]
@@ -166,7 +166,7 @@ BARE_COUNT = re.compile(
     r"|\b(?:group|connection|row|build|event|cell|scenario|line|input|error)\(s\)"
 )
 #: Where the count is read from a file as it is, not counted by us.
-QUOTED = {"sim/_trace.py": "footer counts"}
+QUOTED = {"sim/app/_trace/_read.py": "footer counts"}
 
 
 def test_no_count_in_the_code_skips_the_plural_helper():

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim._run import run
-from sim._trace import verify
+from sim.app._run import run
+from sim.app._trace import verify
 from sim.cli import main
 from sim.strategies import scenarios
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 import sim
-from sim import _atomic
-from sim._hunt import HuntResult
+from sim.app import _atomic
 from sim.cli import main
+from sim.testing._hunt import HuntResult
 
 PYTHON = [sys.executable, "-m", "sim"]
 

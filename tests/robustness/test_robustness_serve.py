@@ -21,9 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sim
-from sim import _atomic
-from sim._run import replay
-from sim._trace import TraceWriter, verify
+from sim.app import _atomic
+from sim.app._run import replay
+from sim.app._trace import TraceWriter, verify
 from sim.cli import main
 from sim.core import latest_micros
 from sim.drivers import HORIZON_MARGIN, RealTime

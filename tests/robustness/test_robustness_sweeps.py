@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from sim._limits import DEFAULT_MAX_RUNS, LimitError
-from sim._sweep import Axis, close_executor, execute, make_executor, plan
+from sim.app._limits import DEFAULT_MAX_RUNS, LimitError
+from sim.app._sweep import Axis, close_executor, execute, make_executor, plan
 from sim.core import resolve_build
 from sim.scenario import load_scenario
 

@@ -8,8 +8,8 @@ import json
 import pytest
 
 import sim
-from sim._run import replay, run
-from sim._trace import TraceError, verify
+from sim.app._run import replay, run
+from sim.app._trace import TraceError, verify
 from sim.cli import main
 
 

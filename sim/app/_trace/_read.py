@@ -2,8 +2,8 @@
 
 Rules of this module:
 
-* Lines are read with a length cap (:data:`~sim._trace._format.MAX_LINE`) and parsed by the
-  bounded JSON reader of ``sim._input``; each body line is checked as it is read and against
+* Lines are read with a length cap (:data:`~sim.app._trace._format.MAX_LINE`) and parsed by the
+  bounded JSON reader of ``sim.text._input``; each body line is checked as it is read and against
   the header (``_check``). The first problem found is reported after the digest: a damaged
   file says so, an edited one with its digest recomputed gets the line and the field that do
   not agree.
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._input import InputError, clip, load_json, quote, read_lines
-from .._version import __version__
-from ..core import Build, BuildError, ConnSpec, External, Kind, resolve_build
-from ..scenario import Scenario, ScenarioError, scenario_from_dict
+from ..._version import __version__
+from ...core import Build, BuildError, ConnSpec, External, Kind, resolve_build
+from ...scenario import Scenario, ScenarioError, scenario_from_dict
+from ...text._input import InputError, clip, load_json, quote, read_lines
 from ._check import BodyCheck, TraceError
 from ._format import FORMAT, MAX_LINE, VERSION
 

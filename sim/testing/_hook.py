@@ -21,8 +21,8 @@ def _lazy(name: str) -> Any:
 def setup() -> None:
     from hypothesis import strategies as st
 
-    from .core import Build
-    from .scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings
+    from ..core import Build
+    from ..scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings
 
     st.register_type_strategy(Scenario, _lazy("scenarios"))
     st.register_type_strategy(PeerGroup, _lazy("peer_groups"))

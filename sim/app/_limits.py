@@ -13,9 +13,9 @@ Rules of this module:
 
 from __future__ import annotations
 
-from ._plural import plural
-from .core import MtasimError
-from .scenario import Scenario
+from ..core import MtasimError
+from ..scenario import Scenario
+from ..text._plural import plural
 
 #: ``--max-connections``: more than this many connections in one run are refused. At the
 #: batch driver's 20,000 to 75,000 connections per second this is minutes; on the trio driver

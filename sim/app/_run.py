@@ -7,10 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._atomic import atomic_text
-from ._input import quote
-from ._trace import TraceInfo, TraceWriter, recorded_arrivals, recorded_externals, verify
-from .core import (
+from ..core import (
     Build,
     BuildError,
     ConnSpec,
@@ -22,8 +19,11 @@ from .core import (
     build_names,
     resolve_build,
 )
-from .drivers import run_async, run_trio, run_virtual
-from .scenario import Scenario, arrivals, check_scenario, load_scenario, model_config
+from ..drivers import run_async, run_trio, run_virtual
+from ..scenario import Scenario, arrivals, check_scenario, load_scenario, model_config
+from ..text._input import quote
+from ._atomic import atomic_text
+from ._trace import TraceInfo, TraceWriter, recorded_arrivals, recorded_externals, verify
 
 EventSink = Callable[[Event], None]
 
@@ -162,7 +162,7 @@ def replay(
     """Re-drive a verified trace's recorded connections (and its external inputs, for a live
     session's trace) through the model, on the recorded build or another one. Raises
     ``TraceError`` for a truncated, damaged, edited or newer trace (``docs/traces.md``: what
-    is checked). ``verified``: what :func:`~sim._trace.verify` said of this trace, when the
+    is checked). ``verified``: what :func:`~sim.app._trace.verify` said of this trace, when the
     caller has just called it (the trace is then not read twice before the replay)."""
     info = verify(trace) if verified is None else verified
     return run(

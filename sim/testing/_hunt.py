@@ -32,9 +32,9 @@ from hypothesis import HealthCheck, configuration, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-from ._run import run
-from .core import Build, MtasimError
-from .scenario import Scenario
+from ..app import run
+from ..core import Build, MtasimError
+from ..scenario import Scenario
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +130,7 @@ def hunt(
         raise HuntError(f"--not-on names the hunted build itself ({build.label})")
     if max_examples < 1 or time_limit <= 0:
         raise HuntError("the budget must be at least one example and more than 0 seconds")
-    from .strategies import scenarios
+    from ._strategies import scenarios
 
     shown = WANTS[want].shown
     started = time.monotonic()

@@ -1,4 +1,4 @@
-"""Writing traces: the text of each line, and the writer (the format: ``sim._trace``)."""
+"""Writing traces: the text of each line, and the writer (the format: ``sim.app._trace``)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import hashlib
 import json
 from typing import Any, TextIO
 
-from .._version import __version__
-from ..core import Build, Event, Record, Step, to_seconds
-from ..render import event_dict
-from ..scenario import Scenario
+from ..._version import __version__
+from ...core import Build, Event, Record, Step, to_seconds
+from ...render import event_dict
+from ...scenario import Scenario
 
 FORMAT = "mtasim-trace"
 VERSION = 1

@@ -29,10 +29,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeGuard
 
-from .._input import quote
-from ..core import Event, Kind, MtasimError, Record, to_micros
-from ..render._fields import ParseError, event_from_json
-from ..scenario import PeerGroup, Scenario, room, tail_bound
+from ...core import Event, Kind, MtasimError, Record, to_micros
+from ...render._fields import ParseError, event_from_json
+from ...scenario import PeerGroup, Scenario, room, tail_bound
+from ...text._input import quote
 from ._format import dumps, event_line, record_line
 
 

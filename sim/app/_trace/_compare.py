@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core import Step
+from ...core import Step
 from ._format import dumps, event_line, input_line
 from ._read import body_lines
 

@@ -33,7 +33,7 @@ import sys
 from concurrent import futures
 from typing import Any
 
-from .core import MtasimError
+from ..core import MtasimError
 
 #: linux/prctl.h
 _PR_SET_PDEATHSIG = 1

@@ -11,7 +11,7 @@ Rules of this module:
   chunks per worker (``--jobs``, or the Dask cluster's threads) is in flight, so the rows
   waiting for an earlier one to finish are bounded too. Memory does not grow with the grid
   (``tests/robustness``).
-* Bounded before it starts (``sim._limits``): a grid of more runs than ``max_runs``, or a
+* Bounded before it starts (``sim.app._limits``): a grid of more runs than ``max_runs``, or a
   point with more connections than ``max_connections``, is refused before anything runs.
 * Points are validated like a file, by axis, before anything runs: every value of every axis,
   and the four corners of every pair of axes (the schema's cross-field rules are monotone, so
@@ -19,7 +19,7 @@ Rules of this module:
   fractional number of threads, a timeout of 0) is an error naming the key. Each point is
   validated again as it runs.
 * Work is cut into chunks of consecutive points and handed to a ``concurrent.futures.Executor``
-  (``sim._pool``: a process pool for ``--jobs N`` whose workers die with their parent, a Dask
+  (``sim.app._pool``: a process pool for ``--jobs N`` whose workers die with their parent, a Dask
   cluster's executor for ``dask://HOST:PORT``). Each chunk runs on the batch driver
   (identical results to the trio driver, proven by ``tests/drivers/test_drivers_agree.py``) and
   returns only counters.
@@ -37,6 +37,9 @@ from concurrent import futures
 from dataclasses import dataclass
 from typing import Any
 
+from ..core import Build, MtasimError
+from ..scenario import Scenario, ScenarioError, scenario_from_dict
+from ..scenario._schema import ARRAY_TABLES, Type, field_for
 from ._limits import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RUNS,
@@ -44,9 +47,6 @@ from ._limits import (
     check_runs,
 )
 from ._pool import PoolError, close_executor, cpu_count, make_executor, parallelism
-from .core import Build, MtasimError
-from .scenario import Scenario, ScenarioError, scenario_from_dict
-from .scenario._schema import ARRAY_TABLES, Type, field_for
 
 __all__ = [
     "COLUMNS",

@@ -31,7 +31,7 @@ import stat
 from collections.abc import Iterator
 from typing import IO, TextIO
 
-from .core import MtasimError
+from ..core import MtasimError
 
 #: Temporary files created and not yet renamed or removed.
 _unfinished: set[str] = set()
