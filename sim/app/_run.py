@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..core import (
     Build,
@@ -16,6 +15,7 @@ from ..core import (
     Record,
     Step,
     StepSink,
+    Summary,
     build_names,
     resolve_build,
 )
@@ -39,7 +39,7 @@ class RunResult:
     build: Build
     steps: list[Step] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
-    summary: dict[str, Any] = field(default_factory=dict)
+    summary: Summary = field(default_factory=Summary.empty)
 
     @property
     def records(self) -> list[Record]:
@@ -125,7 +125,7 @@ def run(
             writer = TraceWriter(handle, scenario, resolved)
             mta = runner(config, resolved, stream, _tee(sink, writer.step), externals=externals)
             writer.close()
-    result.summary = mta.summary().as_dict()
+    result.summary = mta.summary()
     return result
 
 
@@ -144,7 +144,7 @@ async def run_in_trio(
     result = RunResult(scenario, resolved)
     sink = _sink(result, keep, on_event, on_step)
     mta = await run_async(model_config(scenario), resolved, arrivals(scenario), sink)
-    result.summary = mta.summary().as_dict()
+    result.summary = mta.summary()
     return result
 
 

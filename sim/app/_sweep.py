@@ -37,7 +37,7 @@ from concurrent import futures
 from dataclasses import dataclass
 from typing import Any
 
-from ..core import Build, MtasimError
+from ..core import Build, EventId, MtasimError, Summary
 from ..scenario import Scenario, ScenarioError, scenario_from_dict
 from ..scenario._schema import ARRAY_TABLES, Type, field_for
 from ._limits import (
@@ -154,14 +154,14 @@ def point_scenario(
     return scenario_from_dict(data, "<sweep point>")
 
 
+#: The figures of a run each CSV row holds (names from ``Summary.figures``): the counters of
+#: the race, every event the catalog has, refusals and leaked control blocks.
 COLUMNS = (
     "connections",
     "opened",
     "timed_out",
     "race_closes",
-    "logged_4258",
-    "logged_4283",
-    "logged_9156",
+    *(f"logged_{int(e)}" for e in EventId),
     "refused",
     "cb_leaked",
 )
@@ -175,8 +175,8 @@ class Cell:
     build: str
 
 
-def run_chunk(base: dict[str, Any], chunk: Sequence[Cell]) -> list[tuple[int, dict[str, Any]]]:
-    """Run a chunk of cells (in a worker process); return (index, counters) pairs."""
+def run_chunk(base: dict[str, Any], chunk: Sequence[Cell]) -> list[tuple[int, Summary]]:
+    """Run a chunk of cells (in a worker process); return (index, summary) pairs."""
     from ._run import run
 
     out = []
@@ -187,10 +187,7 @@ def run_chunk(base: dict[str, Any], chunk: Sequence[Cell]) -> list[tuple[int, di
         if scenario is None or (cell.assignments, cell.seed) != previous:
             scenario = _checked_point(base, cell.assignments, cell.seed)
             previous = (cell.assignments, cell.seed)
-        summary = run(scenario, cell.build, driver="batch", keep=False).summary
-        counters = {name: summary[name] for name in COLUMNS if name in summary}
-        counters["refused"] = summary["refused_backlog"] + summary["refused_no_cb"]
-        out.append((cell.index, counters))
+        out.append((cell.index, run(scenario, cell.build, driver="batch", keep=False).summary))
     return out
 
 
@@ -312,13 +309,13 @@ def _largest_point(base: dict[str, Any], axes: Sequence[Axis]) -> int:
 
 def execute(
     sweep_plan: SweepPlan,
-    on_row: Callable[[Cell, dict[str, Any]], None],
+    on_row: Callable[[Cell, Summary], None],
     *,
     jobs: int = 1,
     executor: futures.Executor | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Run a planned grid; call ``on_row(cell, counters)`` in index order as rows complete.
+    """Run a planned grid; call ``on_row(cell, summary)`` in index order as rows complete.
 
     ``executor`` (see :func:`make_executor`; ``None`` runs in this process) is the caller's
     to create and close; ``jobs`` sizes the chunks and the window of chunks in flight.
@@ -341,10 +338,10 @@ def execute(
         if on_progress is not None:
             on_progress(done, total)
 
-    def emit(chunk: list[Cell], rows: list[tuple[int, dict[str, Any]]]) -> None:
-        for cell, (index, counters) in zip(chunk, rows, strict=True):
+    def emit(chunk: list[Cell], rows: list[tuple[int, Summary]]) -> None:
+        for cell, (index, summary) in zip(chunk, rows, strict=True):
             assert cell.index == index
-            on_row(cell, counters)
+            on_row(cell, summary)
 
     if executor is None:
         for chunk in chunks:

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from ..app._limits import expected_connections
-from ..core import resolve_build
+from ..core import EventId, resolve_build
 from ..scenario import Scenario, to_toml
 from ..testing._hunt import WANTS, HuntProgress, hunt
 from ..text._plural import plural
@@ -27,7 +27,7 @@ def register(commands: Any) -> None:
     )
     parser.add_argument(
         "--want",
-        default="4283",
+        default=str(int(EventId.BAD_LPI)),
         choices=list(WANTS),
         help="the behaviour: "
         + "; ".join(f"{k}: {w.description}" for k, w in WANTS.items())

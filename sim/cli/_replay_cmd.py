@@ -9,6 +9,7 @@ from typing import Any
 from ..app._run import replay, resolve
 from ..app._trace import TraceComparator, verify
 from ..render import EventWriter
+from ..render._summary import logged_counts
 from ..text._plural import plural
 from ._common import (
     UsageError,
@@ -85,9 +86,8 @@ def main(args: argparse.Namespace) -> int:
     if comparator is None:
         print(
             f"replay: {info.path} recorded on {info.build.label}, replayed on {build.label}: "
-            f"4258 x{summary['logged_4258']}, 4283 x{summary['logged_4283']}, "
-            f"9156 x{summary['logged_9156']} ({plural(info.events, 'event')} recorded, "
-            f"{sum(summary['events'].values())} now)",
+            f"{logged_counts(summary)} ({plural(info.events, 'event')} recorded, "
+            f"{summary.events} now)",
             file=sys.stderr,
         )
         return 0

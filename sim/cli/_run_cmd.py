@@ -98,19 +98,19 @@ def main(args: argparse.Namespace) -> int:
         else:
             print("\n".join(summary_lines(result.summary, result.build.label)), file=sys.stderr)
     # Last, once every output is complete: the CI check.
-    logged = result.summary["events"]
-    met = [event for event in fail_on if logged.get(str(event), 0)]
+    logged = result.summary.logged
+    met = [event for event in fail_on if logged[event]]
     if met:
-        what = ", ".join(f"{e} x{logged[str(e)]}" for e in met)
+        what = ", ".join(f"{int(e)} x{logged[e]}" for e in met)
         print(f"mtasim run: --fail-on: the run logged {what}", file=sys.stderr)
         return EXIT_CHECK_FAILED
     return EXIT_OK
 
 
-def parse_event_ids(values: list[str], option: str) -> tuple[int, ...]:
+def parse_event_ids(values: list[str], option: str) -> tuple[EventId, ...]:
     """``["4283", "4258,9156"]`` -> the event ids, each one the model knows."""
     known = {int(e) for e in EventId}
-    ids: list[int] = []
+    ids: list[EventId] = []
     for value in values:
         for part in value.split(","):
             text = part.strip()
@@ -119,6 +119,6 @@ def parse_event_ids(values: list[str], option: str) -> tuple[int, ...]:
                     f"{option} {text[:40]!r}: not an event the model logs (known: "
                     f"{', '.join(str(e) for e in sorted(known))})"
                 )
-            if int(text) not in ids:
-                ids.append(int(text))
+            if EventId(int(text)) not in ids:
+                ids.append(EventId(int(text)))
     return tuple(ids)

@@ -40,6 +40,7 @@ from ..core import Build, Step, latest_micros, resolve_build, to_seconds
 from ..drivers import HORIZON_MARGIN, sole_exception
 from ..live import DEFAULT_PORT, ListenerOptions, LiveServer
 from ..render import EventWriter
+from ..render._summary import logged_counts
 from ..scenario import Scenario
 from ..text._plural import plural
 from ._argtypes import TIME_SCALE_HELP, positive
@@ -311,7 +312,7 @@ def _announce(server: LiveServer) -> None:
 def _print_serve_summary(server: LiveServer, full: bool) -> None:
     s = server.stats
     model = server.model.mta.summary()
-    logged = ", ".join(f"{int(e)} x{n}" for e, n in model.logged.items())
+    logged = logged_counts(model)
     ended = server.model.ended_at
     elapsed = to_seconds(ended if ended is not None else server.model.last_time)
     real = elapsed * server.options.time_scale

@@ -21,7 +21,7 @@ from ..app._sweep import (
     make_executor,
     plan,
 )
-from ..core import resolve_build
+from ..core import EventId, Summary, resolve_build
 from ..text._plural import plural
 from ._common import (
     UsageError,
@@ -152,29 +152,29 @@ def main(args: argparse.Namespace) -> int:
         with output(partial if partial is not None else args.output) as out:
             writer = csv.writer(out, lineterminator="\n")
 
-            def on_row(cell: Cell, counters: dict[str, Any]) -> None:
+            def on_row(cell: Cell, summary: Summary) -> None:
                 nonlocal written
-                conns = counters["connections"]
-                per = counters["logged_4283"] / conns if conns else 0.0
+                figures = summary.figures()
                 writer.writerow(
                     [
                         *(v for _, v in cell.assignments),
                         cell.seed,
                         cell.build,
                         alias[cell.build],
-                        *(counters[c] for c in COLUMNS),
-                        f"{per:.6f}",
+                        *(figures[c] for c in COLUMNS),
+                        f"{summary.per_connection(EventId.BAD_LPI):.6f}",
                     ]
                 )
                 written += 1
                 if sums is not None:
-                    sums.add(cell, counters)
+                    sums.add(cell, summary)
 
             # From the header on, an interruption (or a failure) keeps what was written.
             try:
                 writer.writerow(
                     [a.key for a in axes]
-                    + ["seed", "build", "build_alias", *COLUMNS, "4283_per_connection"]
+                    + ["seed", "build", "build_alias", *COLUMNS]
+                    + [f"{int(EventId.BAD_LPI)}_per_connection"]
                 )
                 with progress("sweep", grid.total) as advance:
                     execute(

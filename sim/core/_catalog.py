@@ -116,6 +116,8 @@ class EventSpec:
     """Everything that does not change between two instances of the same event id."""
 
     event_id: EventId
+    #: What the event says, in a few words (``Bad LPIs in message``).
+    name: str
     symbol: str
     severity: int
     category: Category
@@ -151,6 +153,7 @@ CATALOG: Mapping[EventId, EventSpec] = MappingProxyType(
     {
         EventId.NSI_MESSAGE_RECEIVED: EventSpec(
             EventId.NSI_MESSAGE_RECEIVED,
+            name="Message received at NSI",
             symbol="NMI4258",
             severity=8,
             category=Category.INTERFACE,
@@ -172,6 +175,7 @@ CATALOG: Mapping[EventId, EventSpec] = MappingProxyType(
         ),
         EventId.BAD_LPI: EventSpec(
             EventId.BAD_LPI,
+            name="Bad LPIs in message",
             symbol="NMI4283",
             severity=14,
             category=Category.INTERFACE,
@@ -193,6 +197,7 @@ CATALOG: Mapping[EventId, EventSpec] = MappingProxyType(
         ),
         EventId.NO_FREE_CONTROL_BLOCKS: EventSpec(
             EventId.NO_FREE_CONTROL_BLOCKS,
+            name="no free control blocks",
             symbol="BASE9156",
             severity=10,
             category=Category.RESOURCE,

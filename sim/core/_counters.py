@@ -7,15 +7,16 @@ Rules of this module:
   ``logged`` counts the events written, by :class:`~sim.core.EventId`.
 * :class:`Summary` is the end of a run, frozen: the counters plus the control-block pool and
   the associations open at the end. Commands print it (``--summary``), sweeps write its
-  columns, the live listener shows it; all read its typed fields, never keys spelled as
-  strings. :meth:`Summary.as_dict` is the one place its JSON form is spelled.
+  columns, the live listener shows it; code reads its typed fields (``summary.timed_out``,
+  ``summary.logged[EventId.BAD_LPI]``), never keys spelled as strings. The names of its
+  figures, for tables, CSV columns and JSON, are spelled in one place: :meth:`Summary.figures`
+  and :meth:`Summary.as_dict`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from types import MappingProxyType
 from typing import Any
 
 from ._catalog import EventId
@@ -74,10 +75,15 @@ class Summary:
     open_associations: int
 
     @classmethod
+    def empty(cls) -> Summary:
+        """The summary of a run that has not happened (every figure 0)."""
+        return cls.of(Counters(), cb_in_use=0, cb_leaked=0, open_associations=0)
+
+    @classmethod
     def of(
         cls, counters: Counters, *, cb_in_use: int, cb_leaked: int, open_associations: int
     ) -> Summary:
-        logged = MappingProxyType({e: counters.logged.get(e, 0) for e in EventId})
+        logged = {e: counters.logged.get(e, 0) for e in EventId}
         values = {name: getattr(counters, name) for name in COUNTER_NAMES}
         return cls(
             **values,
@@ -100,6 +106,24 @@ class Summary:
     def count(self, event_id: EventId | int) -> int:
         """Events of one id written."""
         return self.logged[EventId(event_id)]
+
+    def per_connection(self, event_id: EventId | int) -> float:
+        """Events of one id written per connection (0 without connections): the rate a phase
+        map and a sweep's last column show for 4283."""
+        return self.count(event_id) / self.connections if self.connections else 0.0
+
+    def figures(self) -> dict[str, int]:
+        """Every figure by name, flat, in table order: the counters, ``logged_<id>`` for every
+        event of the catalog, ``refused`` (both kinds), then the end state. The names are the
+        columns of ``mtasim sweep``'s CSV."""
+        out = {name: getattr(self, name) for name in COUNTER_NAMES}
+        for event_id, n in self.logged.items():
+            out[f"logged_{int(event_id)}"] = n
+        out["refused"] = self.refused
+        out["cb_in_use"] = self.cb_in_use
+        out["cb_leaked"] = self.cb_leaked
+        out["open_associations"] = self.open_associations
+        return out
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON form: every counter, ``events`` as ``{"4258": n, ...}`` (ids written at

@@ -4,10 +4,10 @@ run counters."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..core import Event, EventId, clock12
+from ..core import Event, EventId, Summary, clock12
 from ._forms import oneline
 
 
@@ -19,45 +19,45 @@ def event_oneline(event: Event) -> str:
     )
 
 
-#: Rows of a comparison: (label, summary key or keys added together).
-COMPARE_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("connections", ("connections",)),
-    ("opened (OK response in time)", ("opened",)),
-    ("timed out at the Winsock layer", ("timed_out",)),
-    ("closed while the OK was pending", ("race_closes",)),
-    ("4258 logged", ("logged_4258",)),
-    ("4283 logged", ("logged_4283",)),
-    ("9156 logged", ("logged_9156",)),
-    ("refused: backlog full", ("refused_backlog",)),
-    ("refused: no free control block", ("refused_no_cb",)),
-    ("control blocks in use at the end", ("cb_in_use",)),
-    ("control blocks leaked", ("cb_leaked",)),
-    ("associations open at the end", ("open_associations",)),
-)
-
-
-def compare_rows(summaries: Sequence[dict[str, Any]]) -> list[tuple[str, list[int]]]:
-    """The comparison rows for several runs' summaries."""
-    return [
-        (label, [sum(int(s[key]) for key in keys) for s in summaries])
-        for label, keys in COMPARE_ROWS
+def compare_rows(summaries: Sequence[Summary]) -> list[tuple[str, list[int]]]:
+    """The rows of ``mtasim compare``'s table for several runs, in order: (label, values)."""
+    rows: list[tuple[str, Callable[[Summary], int]]] = [
+        ("connections", lambda s: s.connections),
+        ("opened (OK response in time)", lambda s: s.opened),
+        ("timed out at the Winsock layer", lambda s: s.timed_out),
+        ("closed while the OK was pending", lambda s: s.race_closes),
     ]
+    rows += [(f"{int(e)} logged", _logged(e)) for e in EventId]
+    rows += [
+        ("refused: backlog full", lambda s: s.refused_backlog),
+        ("refused: no free control block", lambda s: s.refused_no_cb),
+        ("control blocks in use at the end", lambda s: s.cb_in_use),
+        ("control blocks leaked", lambda s: s.cb_leaked),
+        ("associations open at the end", lambda s: s.open_associations),
+    ]
+    return [(label, [value(s) for s in summaries]) for label, value in rows]
 
 
-def summary_lines(summary: dict[str, Any], build: str) -> list[str]:
+def _logged(event_id: EventId) -> Callable[[Summary], int]:
+    return lambda s: s.logged[event_id]
+
+
+def logged_counts(summary: Summary) -> str:
+    """``4258 x1, 4283 x1, 9156 x0``: each event of the catalog and how often it was logged."""
+    return ", ".join(f"{int(e)} x{n}" for e, n in summary.logged.items())
+
+
+def summary_lines(summary: Summary, build: str) -> list[str]:
     """``mtasim run --summary``: the build, then one ``name value`` line per counter."""
     return [f"build {build}"] + [
-        f"  {key:<22} {value}" for key, value in summary.items() if key != "events"
+        f"  {key:<22} {value}" for key, value in summary.as_dict().items() if key != "events"
     ]
 
 
-def summary_json(summary: dict[str, Any], build: str) -> str:
+def summary_json(summary: Summary, build: str) -> str:
     """``--summary-format json``: one line, one JSON object: ``build`` (the version), then the
     counters of :func:`summary_lines` in the same order, with ``events`` as the count of each
     event the model knows, by id (``{"4258": 1, "4283": 1, "9156": 0}``, zeros included)."""
-    logged = summary.get("events", {})
-    out: dict[str, Any] = {"build": build}
-    for key, value in summary.items():
-        out[key] = value
-    out["events"] = {str(int(e)): int(logged.get(str(int(e)), 0)) for e in EventId}
+    out: dict[str, Any] = {"build": build, **summary.as_dict()}
+    out["events"] = {str(int(e)): n for e, n in summary.logged.items()}
     return json.dumps(out)

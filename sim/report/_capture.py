@@ -12,13 +12,11 @@ Rules of this module:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from ..app._run import run
-from ..core import Build, Event, Micros, Record, Step, to_micros
+from ..core import Build, Event, Micros, Record, Step, Summary, to_micros
 from ..scenario import Scenario
 
 
@@ -29,7 +27,7 @@ class RunLog:
     scenario: Scenario
     build: Build
     steps: tuple[Step, ...]
-    summary: Mapping[str, Any] = field(default_factory=dict)
+    summary: Summary = field(default_factory=Summary.empty)
 
     @property
     def events(self) -> tuple[Event, ...]:
@@ -70,5 +68,5 @@ def capture(
         scenario=result.scenario,
         build=result.build,
         steps=tuple(result.steps),
-        summary=dict(result.summary),
+        summary=result.summary,
     )

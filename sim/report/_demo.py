@@ -272,7 +272,7 @@ def _difference(runs: list[RunLog], seqs: list[Seq], clean: Callable[[str], str]
     table.add_column("")
     for run in runs:
         table.add_column(f"{run.build.alias}\n{run.build.version}", justify="right")
-    for label, values in compare_rows([dict(r.summary) for r in runs]):
+    for label, values in compare_rows([r.summary for r in runs]):
         if label in DIFFERENCE_ROWS:
             table.add_row(label, *(str(v) for v in values))
     body: list[RenderableType] = [table]

@@ -148,7 +148,7 @@ def report_html(
         + "".join(f"<th>{escape(r.build.alias)}<br>{escape(r.build.version)}</th>" for r in runs)
         + "</tr>"
     )
-    for label, values in compare_rows([dict(r.summary) for r in runs]):
+    for label, values in compare_rows([r.summary for r in runs]):
         css = ' class="key"' if label in KEY_ROWS else ""
         cells = "".join(f'<td class="n">{v}</td>' for v in values)
         add(f"<tr{css}><td>{escape(label)}</td>{cells}</tr>")

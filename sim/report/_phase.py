@@ -33,7 +33,7 @@ from typing import Any
 from ..app._atomic import write_bytes_atomic
 from ..app._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RUNS
 from ..app._sweep import Axis, Cell, execute, plan
-from ..core import Build, MtasimError
+from ..core import Build, EventId, MtasimError, Summary
 from ..scenario import Scenario
 from ..text._plural import plural
 
@@ -122,10 +122,9 @@ class PhaseSums:
         self.x, self.y = x, y
         self._sums: dict[tuple[float, float, str], list[float]] = {}
 
-    def add(self, cell: Cell, counters: dict[str, Any]) -> None:
+    def add(self, cell: Cell, summary: Summary) -> None:
         values = dict(cell.assignments)
-        conns = int(counters["connections"])
-        per = int(counters["logged_4283"]) / conns if conns else 0.0
+        per = summary.per_connection(EventId.BAD_LPI)
         key = (float(values[self.x.key]), float(values[self.y.key]), cell.build)
         total = self._sums.setdefault(key, [0.0, 0.0])
         total[0] += per
@@ -159,13 +158,13 @@ def grid_from_rows(
     x: Axis,
     y: Axis,
     builds: Sequence[Build],
-    rows: Iterable[tuple[Cell, dict[str, Any]]],
+    rows: Iterable[tuple[Cell, Summary]],
 ) -> PhaseGrid:
     """The phase map of sweep rows over ``x`` and ``y`` (the mean over seeds of event 4283
     per connection in each cell)."""
     sums = PhaseSums(x, y)
-    for cell, counters in rows:
-        sums.add(cell, counters)
+    for cell, summary in rows:
+        sums.add(cell, summary)
     return sums.grid(scenario, builds)
 
 

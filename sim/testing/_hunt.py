@@ -33,29 +33,30 @@ from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from ..app import run
-from ..core import Build, MtasimError
+from ..core import CATALOG, Build, EventId, MtasimError, Summary
 from ..scenario import Scenario
 
 
 @dataclass(frozen=True, slots=True)
 class Want:
     description: str
-    shown: Callable[[dict[str, Any]], bool]
+    shown: Callable[[Summary], bool]
 
 
+def _logs(event_id: EventId) -> Want:
+    spec = CATALOG[event_id]
+    return Want(f"a {int(event_id)} ({spec.name})", lambda s: s.logged[event_id] > 0)
+
+
+#: The behaviours a hunt can look for: every event of the catalog, and a few moments.
 WANTS: dict[str, Want] = {
-    "4283": Want("a 4283 (Bad LPIs in message)", lambda s: s["logged_4283"] > 0),
-    "4258": Want("a 4258 (Message received at NSI)", lambda s: s["logged_4258"] > 0),
-    "9156": Want("a 9156 (no free control blocks)", lambda s: s["logged_9156"] > 0),
+    **{str(int(e)): _logs(e) for e in EventId},
     "refused": Want(
-        "a refused connection (backlog full or no free control block)",
-        lambda s: s["refused_backlog"] + s["refused_no_cb"] > 0,
+        "a refused connection (backlog full or no free control block)", lambda s: s.refused > 0
     ),
-    "timeout": Want("a Winsock response timeout", lambda s: s["timed_out"] > 0),
-    "race": Want(
-        "a Close Request while the OK response was pending", lambda s: s["race_closes"] > 0
-    ),
-    "leak": Want("a leaked control block", lambda s: s["cb_leaked"] > 0),
+    "timeout": Want("a Winsock response timeout", lambda s: s.timed_out > 0),
+    "race": Want("a Close Request while the OK response was pending", lambda s: s.race_closes > 0),
+    "leak": Want("a leaked control block", lambda s: s.cb_leaked > 0),
 }
 
 

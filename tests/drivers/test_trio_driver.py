@@ -133,8 +133,8 @@ def test_post_sp3_drains_the_pool_and_refuses_with_9156():
         (40.0, 9156, "None"),
     ]
     result = sim.run(s, "post-sp3")
-    assert result.summary["cb_leaked"] == 2
-    assert result.summary["refused_no_cb"] == 1
+    assert result.summary.cb_leaked == 2
+    assert result.summary.refused_no_cb == 1
     # SP4 returns the blocks: the third connection gets one.
     assert [e for _, e, _ in timed_events(s, "pre-fix")].count(9156) == 0
 
@@ -151,8 +151,8 @@ def test_backlog_overflow_refuses_at_the_winsock_layer():
         """
     )
     result = sim.run(s)
-    assert result.summary["refused_backlog"] == 3
-    assert result.summary["accepted"] == 2
+    assert result.summary.refused_backlog == 3
+    assert result.summary.accepted == 2
 
 
 def test_the_model_needs_a_mock_clock():

@@ -103,9 +103,9 @@ def test_the_kernel_ends_idle_and_keeps_no_state_for_finished_work(scenario):
 def test_control_blocks_are_conserved_when_the_run_is_quiet(scenario):
     result = run(scenario, scenario.resolved_build)
     s = result.summary
-    leaked_expected = s["race_closes"] if scenario.resolved_build is POST_SP3 else 0
-    assert s["cb_leaked"] == leaked_expected
-    assert s["cb_in_use"] == 1 + s["open_associations"] + s["cb_leaked"]
+    leaked_expected = s.race_closes if scenario.resolved_build is POST_SP3 else 0
+    assert s.cb_leaked == leaked_expected
+    assert s.cb_in_use == 1 + s.open_associations + s.cb_leaked
 
 
 @given(scenarios(build=builds()))
@@ -116,10 +116,10 @@ def test_accepted_connections_end_as_4258_or_9156_or_still_open(scenario):
     accepted = None
     for build in sim.BUILDS:
         s = run(scenario, build).summary
-        new_open = s["open_associations"] - scenario.mta.open_associations
-        assert s["logged_4258"] + s["logged_9156"] + new_open == s["accepted"]
-        accepted = s["accepted"] if accepted is None else accepted
-        assert s["accepted"] == accepted
+        new_open = s.open_associations - scenario.mta.open_associations
+        assert s.count(4258) + s.count(9156) + new_open == s.accepted
+        accepted = s.accepted if accepted is None else accepted
+        assert s.accepted == accepted
 
 
 @given(scenarios())
@@ -139,8 +139,8 @@ def test_the_documented_exception_happens():
     scenario = sim.load_scenario(str(Path(__file__).with_name("hotfix_runs_out_of_blocks.toml")))
     pre = run(scenario, SP4).summary
     post = run(scenario, HOTFIX).summary
-    assert (pre["logged_9156"], post["logged_9156"]) == (0, 1)
-    assert pre["logged_4258"] + pre["logged_9156"] == post["logged_4258"] + post["logged_9156"]
+    assert (pre.count(9156), post.count(9156)) == (0, 1)
+    assert pre.count(4258) + pre.count(9156) == post.count(4258) + post.count(9156)
 
 
 @given(scenarios(build=builds()))
@@ -179,6 +179,6 @@ def test_a_broken_hotfix_is_caught_with_a_shrunk_counterexample():
     assert len(counterexample.peers) == 1
     assert counterexample.peers[0].count == 1
     summary = run(counterexample, SP4).summary
-    assert (summary["connections"], summary["race_closes"]) == (1, 1)
+    assert (summary.connections, summary.race_closes) == (1, 1)
     with pytest.raises(AssertionError):
         assert post_fix_law_holds(counterexample)
