@@ -91,11 +91,18 @@ BAD_LPI_ERROR_CODE = 8464
 
 
 class FieldKind(enum.Enum):
-    """How a field is written in a text form, and read back."""
+    """What a field holds."""
 
-    NUMBER = r"\d+"
-    LPI = r"\d+-\d+-\d+"
-    TEXT = r".+?"
+    NUMBER = "number"
+    LPI = "lpi"
+    TEXT = "text"
+
+    @property
+    def token(self) -> str:
+        """The regular expression a text form's reader cuts out for a field of this kind (the
+        reader then checks it: ASCII digits, an LPI of three numbers; ``sim.render._fields``):
+        a word for a number or an LPI, the shortest run of text for a text."""
+        return r".+?" if self is FieldKind.TEXT else r"\S+"
 
 
 #: The event fields text forms may name, and their kind.
@@ -136,6 +143,8 @@ class EventSpec:
     label: str
     short: str
     tone: Tone
+    #: What it means when it is logged, in a sentence for a narration (``mtasim demo``).
+    meaning: str
     #: Other wordings of the description a parser accepts (real logs differ).
     description_variants: tuple[str, ...] = ()
     #: Fields a text form does not print but that follow from another one [inferred]:
@@ -172,6 +181,7 @@ CATALOG: Mapping[EventId, EventSpec] = MappingProxyType(
             label="4258 Message received at NSI: {message_type}",
             short="4258 {message_type}",
             tone=Tone.NOTICE,
+            meaning="The NSI logs 4258: a {message_type} was received for the connection.",
         ),
         EventId.BAD_LPI: EventSpec(
             EventId.BAD_LPI,
@@ -193,6 +203,11 @@ CATALOG: Mapping[EventId, EventSpec] = MappingProxyType(
             label="4283 Bad LPIs in message ({lpi}, {error_code})",
             short="4283 Bad LPI {lpi}",
             tone=Tone.ALARM,
+            meaning=(
+                "POP4 still regards the connection as being set up, so it cannot match the "
+                "Close Request's LPI: 4283, Bad LPIs in message, error code {error_code}, the "
+                "pair of KB Q319936 with the 4258."
+            ),
             derived=(("cb", "lpi"),),
         ),
         EventId.NO_FREE_CONTROL_BLOCKS: EventSpec(
@@ -221,6 +236,10 @@ CATALOG: Mapping[EventId, EventSpec] = MappingProxyType(
             label="9156 no free control blocks",
             short="9156 no free cb",
             tone=Tone.ALARM,
+            meaning=(
+                "No control block is free: 9156 (the configured count is {configured_count}), "
+                "and the connection is refused."
+            ),
         ),
     }
 )

@@ -7,9 +7,9 @@ Rules of this module:
   is plain ASCII digits (not ``²``, not ``١``), from 0 to :data:`MAX_NUMBER`: the MTA's fields
   are 32-bit.
 * :func:`event_from_json` reads the JSON form (``--format jsonl``, a trace's event lines):
-  every field an event carries (:data:`CARRIES`) is present with its type, the others are
-  null, the timestamp is local time. Problems are :class:`ParseError` naming the field (the
-  caller adds the line), quoting at most 40 characters of the value.
+  every field an event carries (its catalog entry's ``fields``) is present with its type, the
+  others are null, the timestamp is local time. Problems are :class:`ParseError` naming the
+  field (the caller adds the line), quoting at most 40 characters of the value.
 """
 
 from __future__ import annotations
@@ -18,20 +18,13 @@ import math
 from datetime import datetime
 from typing import Any
 
-from ..core import Event, EventId, Lpi, MtasimError
+from ..core import CATALOG, FIELDS, Event, EventId, EventSpec, FieldKind, Lpi, MtasimError
 from ..text._input import quote
 
 #: Event ids the model knows, by number.
 KNOWN = {int(e): e for e in EventId}
 #: The largest number an event field or an LPI part holds (the MTA's fields are 32-bit).
 MAX_NUMBER = 2**32 - 1
-#: The fields each event carries (the others are null).
-CARRIES: dict[EventId, tuple[str, ...]] = {
-    EventId.NSI_MESSAGE_RECEIVED: ("cb", "lpi", "message_type"),
-    EventId.BAD_LPI: ("cb", "lpi", "error_code"),
-    EventId.NO_FREE_CONTROL_BLOCKS: ("network", "configured_count"),
-}
-_NUMBERS = ("cb", "error_code", "network", "configured_count")
 
 
 class ParseError(MtasimError):
@@ -50,6 +43,39 @@ def read_lpi(text: str, line: int | None) -> Lpi:
 def is_number(text: str) -> bool:
     """ASCII digits (not ``²``, not ``١``) of a value from 0 to :data:`MAX_NUMBER`."""
     return text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_NUMBER
+
+
+def read_number(text: str, line: int | None) -> int:
+    """A number an event carries (:func:`is_number`); ``line`` is named in the error."""
+    if not is_number(text):
+        where = "" if line is None else f"line {line}: "
+        raise ParseError(f"{where}expected a number from 0 to {MAX_NUMBER}, found {quote(text)}")
+    return int(text)
+
+
+def read_fields(found: dict[str, str], line: int) -> dict[str, Any]:
+    """The fields a text form printed on one line (named groups of a catalog template, as
+    text), read and checked by their kind; ``line`` is named in an error."""
+    values: dict[str, Any] = {}
+    for name, text in found.items():
+        kind = FIELDS[name]
+        if kind is FieldKind.NUMBER:
+            values[name] = read_number(text, line)
+        elif kind is FieldKind.LPI:
+            values[name] = read_lpi(text, line)
+        else:
+            values[name] = text
+    return values
+
+
+def with_derived(spec: EventSpec, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` and the fields the form does not print but that follow from another one
+    (the catalog's ``derived``: 4283's control block is its LPI's third number)."""
+    for name, source in spec.derived:
+        lpi = values.get(source)
+        if name not in values and isinstance(lpi, Lpi):
+            values[name] = lpi.cb
+    return values
 
 
 def event_from_json(obj: Any, t: int | None = None) -> Event:
@@ -79,15 +105,15 @@ def event_from_json(obj: Any, t: int | None = None) -> Event:
             "without a UTC offset (the MTA prints local time)"
         )
     values: dict[str, Any] = {}
-    carried = CARRIES[event_id]
-    for key in ("cb", "lpi", "message_type", *_NUMBERS[1:]):
+    carried = CATALOG[event_id].fields
+    for key, kind in FIELDS.items():
         if key not in carried and obj.get(key) is None:
             values[key] = None
             continue
-        if key == "lpi":
+        if kind is FieldKind.LPI:
             text = _json_field(obj, key, "an LPI like '1-15-12'", _is_short_str)
             values[key] = read_lpi(text, None)
-        elif key == "message_type":
+        elif kind is FieldKind.TEXT:
             values[key] = _json_field(obj, key, "a message type", lambda v: isinstance(v, str))
         else:
             values[key] = _json_field(obj, key, f"an integer from 0 to {MAX_NUMBER}", _is_int)

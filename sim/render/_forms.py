@@ -4,7 +4,7 @@ Rules of this module:
 
 * Every text of an event comes from its catalog entry (``sim.core.CATALOG``): :func:`fill`
   writes a template with the event's fields; :func:`pattern` turns the same template into a
-  regular expression whose named groups :func:`read_fields` converts back (by the field's
+  regular expression whose named groups ``_fields.read_fields`` reads back (by the field's
   :class:`~sim.core.FieldKind`). So writing and reading can never disagree, and no renderer or
   parser branches on an event id.
 """
@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
 
-from ..core import CATALOG, FIELDS, Event, EventSpec, FieldKind, Lpi
+from ..core import FIELDS, Event
 
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -50,33 +49,7 @@ def pattern(template: str) -> re.Pattern[str]:
     for match in _PLACEHOLDER.finditer(template):
         parts.append(re.escape(template[last : match.start()]))
         name = match.group(1)
-        parts.append(f"(?P<{name}>{FIELDS[name].value})")
+        parts.append(f"(?P<{name}>{FIELDS[name].token})")
         last = match.end()
     parts.append(re.escape(template[last:]))
     return re.compile("".join(parts))
-
-
-def read_fields(spec: EventSpec, found: dict[str, str]) -> dict[str, Any]:
-    """The fields matched by :func:`pattern`, as values; fields the form does not print but
-    that follow from another one (``spec.derived``) are filled in. Raises ``ValueError``."""
-    values: dict[str, Any] = {}
-    for name, text in found.items():
-        kind = FIELDS[name]
-        if kind is FieldKind.NUMBER:
-            values[name] = int(text)
-        elif kind is FieldKind.LPI:
-            values[name] = Lpi.parse(text)
-        else:
-            values[name] = text
-    for name, source in spec.derived:
-        if name not in values and source in values and isinstance(values[source], Lpi):
-            values[name] = values[source].cb
-    return values
-
-
-def entry(event_id: int) -> EventSpec | None:
-    """The catalog entry of an event id, or ``None`` for an id the model does not know."""
-    for spec in CATALOG.values():
-        if int(spec.event_id) == event_id:
-            return spec
-    return None

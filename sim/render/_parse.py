@@ -6,8 +6,10 @@ Rules of this module:
   what the form does not carry (EV0 and Event Viewer print whole seconds and no virtual time:
   ``t`` is then the timestamp minus ``epoch``, or 0 without an epoch). A property test checks
   it on generated events.
-* 4283's EV0 and Event Viewer forms do not print the control block; it is taken from the LPI's
-  third number, the model's rule (**[inferred]**, docs/model.md).
+* The texts are the catalog's templates (``sim.core.CATALOG``, ``_forms.pattern``): a parser
+  reads what the renderer writes, and neither branches on an event id. 4283's EV0 and Event
+  Viewer forms do not print the control block; it is taken from the LPI's third number, the
+  model's rule (**[inferred]**, docs/model.md; the catalog's ``derived``).
 * Real logs hold events the model does not know (9298, 9301...). ``strict=True`` refuses them
   with a :class:`ParseError` naming the line; ``strict=False`` skips them. Anything malformed
   is a ``ParseError`` with the line number, never another exception.
@@ -26,16 +28,18 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from ..core import Event, EventId
+from ..core import CATALOG, Event, EventId, EventSpec
 from ..text._input import InputError, clip, load_json, quote
 from ._fields import (
     KNOWN,
-    MAX_NUMBER,
     ParseError,
     event_from_json,
     is_number,
-    read_lpi,
+    read_fields,
+    read_number,
+    with_derived,
 )
+from ._forms import pattern
 
 
 def _check_epoch(epoch: datetime | None) -> None:
@@ -109,62 +113,43 @@ def parse_ev0(text: str, epoch: datetime | None = None, *, strict: bool = True) 
         except ValueError as exc:
             raise ParseError(f"line {start + 2}: bad date: {exc}") from None
         body = lines[1:]
-        events.append(_ev0_body(KNOWN[event_id], body, stamp, epoch, start))
+        events.append(_ev0_body(CATALOG[KNOWN[event_id]], body, stamp, epoch, start))
     return events
 
 
-def _field(body: list[str], index: int, prefix: str, start: int) -> str:
-    if index >= len(body) or not body[index].startswith(prefix):
-        found = quote(body[index]) if index < len(body) else "the end of the event"
-        raise ParseError(f"line {start + 3 + index}: expected {prefix!r}, found {found}")
-    return body[index][len(prefix) :].strip()
-
-
 def _int(text: str, line: int) -> int:
-    if not is_number(text):
-        raise ParseError(
-            f"line {line}: expected a number from 0 to {MAX_NUMBER}, found {quote(text)}"
-        )
-    return int(text)
+    return read_number(text, line)
 
 
 def _ev0_body(
-    event_id: EventId, body: list[str], stamp: datetime, epoch: datetime | None, start: int
+    spec: EventSpec, body: list[str], stamp: datetime, epoch: datetime | None, start: int
 ) -> Event:
-    if event_id is EventId.NSI_MESSAGE_RECEIVED:
-        _field(body, 0, "Message received at NSI:", start)
-        cb = _int(_field(body, 1, "cb", start), start + 4)
-        lpi = read_lpi(_field(body, 2, "LPI", start), start + 5)
-        kind = _field(body, 3, "Message type", start)
-        return _event(event_id, stamp, epoch, cb=cb, lpi=lpi, message_type=kind)
-    if event_id is EventId.BAD_LPI:
-        _field(body, 0, "Bad LPIs in message", start)
-        lpi = read_lpi(_field(body, 1, "Bad LPI", start), start + 4)
-        code = _int(_field(body, 2, "Error code =", start), start + 5)
-        return _event(event_id, stamp, epoch, cb=lpi.cb, lpi=lpi, error_code=code)
-    _field(body, 0, "No free control blocks", start)
-    network = _int(_field(body, 1, "Network type", start), start + 4)
-    count = _int(_field(body, 2, "Configured count", start), start + 5)
-    return _event(event_id, stamp, epoch, network=network, configured_count=count)
+    """The title and field lines of one EV0 event, read by its catalog templates."""
+    values: dict[str, Any] = {}
+    for index, template in enumerate((spec.title, *spec.lines)):
+        line = start + 3 + index
+        match = pattern(template).fullmatch(body[index]) if index < len(body) else None
+        if match is None:
+            prefix = template.split("{", 1)[0].strip()
+            seen = quote(body[index]) if index < len(body) else "the end of the event"
+            raise ParseError(f"line {line}: expected {prefix!r}, found {seen}")
+        values.update(read_fields(match.groupdict(), line))
+    return _event(spec.event_id, stamp, epoch, **with_derived(spec, values))
 
 
 # -- Event Viewer ---------------------------------------------------------------------------
-_EV_DESCRIPTIONS = {
-    EventId.NSI_MESSAGE_RECEIVED: re.compile(
-        r"^A message was received at the network services interface\. Control block index = "
-        r"([0-9]+)  Internal Connection Handle \(LPI\) = (\S+)  Message type = (.+?) "
-        r"\[.*\] \([0-9]+\)$"
-    ),
-    EventId.BAD_LPI: re.compile(
-        r"^Unable to recognize an internal message identifier\. Internal connection handle "
-        r"\(LPI\) (\S+) Error code: ([0-9]+) \[.*\] \([0-9]+\)$"
-    ),
-    EventId.NO_FREE_CONTROL_BLOCKS: re.compile(
-        r"^A resource limit has been reached while attempting to open an association\. There "
-        r"(?:are|is) no free control blocks available for network type ([0-9]+)\. The "
-        r"configured count is ([0-9]+)\. \[.*\] \([0-9]+\)$"
-    ),
-}
+_TRAILER = r" \[.*\] \([0-9]+\)"
+
+
+def _descriptions(spec: EventSpec) -> list[re.Pattern[str]]:
+    """The description of an event as the catalog words it (and its variants), then the
+    trailer ``[task instance proc] (severity)``."""
+    return [
+        re.compile(pattern(text).pattern + _TRAILER)
+        for text in (spec.description, *spec.description_variants)
+    ]
+
+
 _EV_DATE = re.compile(r"^([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})$")
 _EV_TIME = re.compile(r"^([0-9]{1,2}):([0-9]{2}):([0-9]{2}) (AM|PM)$")
 
@@ -239,19 +224,13 @@ def _eventviewer_event(
         )
     except ValueError as exc:
         raise ParseError(f"line {start}: bad date: {exc}") from None
-    match = _EV_DESCRIPTIONS[event_id].match(fields["Description"])
+    spec = CATALOG[event_id]
+    description = fields["Description"]
+    match = next((m for p in _descriptions(spec) if (m := p.fullmatch(description))), None)
     if match is None:
         raise ParseError(f"line {start}: the description of event {raw_id} is not the known text")
-    if event_id is EventId.NSI_MESSAGE_RECEIVED:
-        lpi = read_lpi(match.group(2), start)
-        cb = _int(match.group(1), start)
-        return _event(event_id, stamp, epoch, cb=cb, lpi=lpi, message_type=match.group(3))
-    if event_id is EventId.BAD_LPI:
-        lpi = read_lpi(match.group(1), start)
-        code = _int(match.group(2), start)
-        return _event(event_id, stamp, epoch, cb=lpi.cb, lpi=lpi, error_code=code)
-    network, count = _int(match.group(1), start), _int(match.group(2), start)
-    return _event(event_id, stamp, epoch, network=network, configured_count=count)
+    values = with_derived(spec, read_fields(match.groupdict(), start))
+    return _event(event_id, stamp, epoch, **values)
 
 
 # -- JSON Lines -----------------------------------------------------------------------------

@@ -28,8 +28,9 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..core import Build, EventId, diff
+from ..core import Build, Effect, EventId, diff
 from ..render import render
+from ..render._forms import fill
 from ..render._summary import compare_rows, event_oneline
 from ..scenario import Scenario
 from ..text._plural import plural
@@ -170,11 +171,11 @@ def _build_steps(
 
 
 def _verdict(seq: Seq) -> str:
-    ids = set(seq.event_ids)
     build = seq.build
-    if int(EventId.BAD_LPI) in ids:
-        return f"{build.label} logs the KB's pair: 4258, then 4283 with error code 8464."
-    if seq.race.winner is Winner.TIMER and int(EventId.NSI_MESSAGE_RECEIVED) in ids:
+    if Effect.LOG_4283 in seq.race_effects:
+        logged = ", then ".join(str(i) for i in seq.event_ids) or "nothing at this logging level"
+        return f"{build.label} logs {logged}: the race of KB Q319936, lost."
+    if seq.race.winner is Winner.TIMER and Effect.CANCEL_OK in seq.race_effects:
         return (
             f"{build.label} logs the 4258 alone: same race, same Close Request, no 4283. "
             "[inferred: how the hotfix handles the case; the KB only says it does]"
@@ -226,22 +227,14 @@ def _narrate(seq: Seq, rows: list[Row]) -> list[str]:
             ]
         return ["The Winsock timer fires; the connection had not reached the NSI yet."]
     if head.action is Action.EVENT:
-        ids = [r.event.event_id for r in rows if r.event is not None]
-        if EventId.BAD_LPI in ids:
-            return [
-                "POP4 still regards the connection as being set up, so it logs 4258 (a Close "
-                "Request received at the NSI) and then 4283, Bad LPIs in message, error code "
-                "8464: the pair of KB Q319936."
-            ]
         if Action.OK_CANCELLED in actions:
             return [
                 "The hotfix build logs the 4258 alone and handles the pending open: it "
                 "cancels the OK response and returns the control block. No 4283. "
                 "[inferred: the KB says only that the fix handles the case]"
             ]
-        if EventId.NO_FREE_CONTROL_BLOCKS in ids:
-            return ["No control block is free: 9156."]
-        return ["The NSI logs 4258: a Close Request was received, as for any closed association."]
+        # What each event logged means, from the catalog.
+        return [fill(r.event, r.event.spec.meaning) for r in rows if r.event is not None]
     if head.action is Action.OK_RESPONSE:
         if head.won:
             margin = seq.race.margin_or0

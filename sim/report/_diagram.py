@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..core import Build, Event, Lpi, duration_text, seconds_text, to_seconds
+from ..core import Build, Effect, Event, Lpi, duration_text, seconds_text, to_seconds
 
 
 class Lane(enum.IntEnum):
@@ -210,6 +210,9 @@ class Sequence:
     spans: tuple[Span, ...]
     race: Race
     events: tuple[Event, ...]
+    #: The effects of the POP4 row that took the Close Request while the OK response was
+    #: pending (empty when no such row fired): what this build did in the race.
+    race_effects: tuple[Effect, ...] = ()
 
     @property
     def event_ids(self) -> tuple[int, ...]:

@@ -138,6 +138,7 @@ class _Drawing:
     lpi: Lpi | None = None
     timer: tuple[int, int | None] | None = None  # (start row id, end row id)
     work: tuple[int, int] | None = None
+    race_effects: tuple[Effect, ...] = ()
 
     def decide(self, winner: Winner, t: int, in_nsi: bool) -> None:
         if self.winner is Winner.NONE:
@@ -253,6 +254,7 @@ def _timeout(rows: _Rows, d: _Drawing, step: Step) -> None:
     else:
         rows.add(t, Action.CLOSE_REQUEST, Arrow(Lane.WINSOCK, Lane.NSI, "Close Request"))
         rows.events(step)
+        _race_effects(d, _race_row(step))
         _build_notes(rows, t, _race_row(step), d.lpi)
     rows.add(t, Action.TCP_CLOSE, Arrow(Lane.WINSOCK, Lane.PEER, "TCP close"))
 
@@ -272,6 +274,7 @@ def _peer_close(rows: _Rows, d: _Drawing, step: Step) -> None:
         d.decide(Winner.PEER, t, True)
     rows.add(t, Action.CLOSE_REQUEST, Arrow(Lane.WINSOCK, Lane.NSI, "Close Request"))
     rows.events(step)
+    _race_effects(d, race)
     _build_notes(rows, t, race, d.lpi)
 
 
@@ -290,6 +293,11 @@ _READERS: dict[Kind, Callable[[_Rows, _Drawing, Step], None]] = {
     Kind.PEER_CLOSE: _peer_close,
     Kind.PEER_DATA: _peer_data,
 }
+
+
+def _race_effects(d: _Drawing, race: Fired | None) -> None:
+    if race is not None:
+        d.race_effects = race.effects
 
 
 def _build_notes(rows: _Rows, t: int, race: Fired | None, lpi: Lpi | None) -> None:
@@ -356,6 +364,7 @@ def sequence(log: RunLog, conn: int) -> Sequence:
         spans=tuple(spans),
         race=race,
         events=events,
+        race_effects=d.race_effects,
     )
 
 
