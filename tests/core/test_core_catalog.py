@@ -25,11 +25,7 @@ def _is_event_id(node: ast.AST) -> bool:
     """``EventId.X`` or an int literal that is an event id."""
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
         return node.value.id == "EventId"
-    return (
-        isinstance(node, ast.Constant)
-        and type(node.value) is int
-        and node.value in IDS
-    )
+    return isinstance(node, ast.Constant) and type(node.value) is int and node.value in IDS
 
 
 def findings(path: Path, root: Path = SIM.parent) -> list[str]:
