@@ -64,6 +64,13 @@ def exact_seconds(us: int) -> str:
     return sign + f"{whole}.{frac:06d}".rstrip("0").rstrip(".")
 
 
+def fixed_seconds(us: int) -> str:
+    """Microseconds as seconds with all six decimals, for aligned columns: ``21.000000``."""
+    sign = "-" if us < 0 else ""
+    whole, frac = divmod(abs(us), MICROS_PER_SECOND)
+    return f"{sign}{whole}.{frac:06d}"
+
+
 def seconds_text(t: int | None) -> str:
     """An instant in exact seconds: ``21 s``, ``21.000001 s``; ``-`` for none."""
     return "-" if t is None else f"{exact_seconds(t)} s"

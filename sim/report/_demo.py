@@ -28,7 +28,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ..core import Build, Effect, EventId, diff
+from ..core import Build, Effect, EventId, clock12, diff
 from ..render import render
 from ..render._forms import fill
 from ..render._summary import compare_rows, event_oneline
@@ -146,7 +146,7 @@ def _build_steps(
     for number, group in enumerate(groups, 1):
         rows = [seq.rows[i] for i in group]
         first = rows[0]
-        clock = first.timestamp.strftime("%I:%M:%S%p").lower()
+        clock = clock12(first.timestamp)
         title = (
             f"{build.alias} {build.version}, step {number}/{len(groups)}: "
             f"{seconds(first.t)} ({clock})"

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..core import Tone
-from ..render._ev0 import ev0_timestamp
+from ..core import Tone, clock12, fixed_seconds
 from ._sequence import Arrow, Lane, Note, Row, Sequence, SpanKind, Winner
 
 #: The colour of the race: the Winsock timer's bar. The HTML test counts its pixels.
@@ -150,7 +149,7 @@ def _row(index: int, row: Row) -> list[str]:
     y = _row_y(index)
     out = [
         _text(14, y + 4, _seconds(row.t), fill=INK, halo=False),
-        _text(104, y + 4, ev0_timestamp(row.timestamp).split(" ", 1)[1], fill=MUTED, halo=False),
+        _text(104, y + 4, clock12(row.timestamp), fill=MUTED, halo=False),
     ]
     colour = LOST if row.lost else WON if row.won else INK
     mark = "✗ " if row.lost else "✓ " if row.won else ""
@@ -200,5 +199,4 @@ def _row(index: int, row: Row) -> list[str]:
 
 
 def _seconds(t: int) -> str:
-    whole, frac = divmod(t, 1_000_000)
-    return f"{whole}.{frac:06d}"
+    return fixed_seconds(t)

@@ -25,8 +25,7 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from ..core import Event, Tone
-from ..render._ev0 import ev0_timestamp
+from ..core import Event, Tone, clock12, fixed_seconds
 from ..render._forms import short
 from ..render._summary import event_oneline
 from ._sequence import Action, Arrow, Lane, Note, Row, Sequence, SpanKind, Winner, duration
@@ -296,10 +295,9 @@ def timeline_text(seq: Sequence, *, ascii_only: bool = False) -> str:
 
 
 def _time(t: int) -> str:
-    whole, frac = divmod(t, 1_000_000)
-    return f"{whole}.{frac:06d}"
+    return fixed_seconds(t)
 
 
 def _clock(row: Row) -> str:
-    """``02:43:50pm``: the time part of the EV0 timestamp."""
-    return ev0_timestamp(row.timestamp).split(" ", 1)[1]
+    """``02:43:50pm``: the clock of the EV0 timestamp."""
+    return clock12(row.timestamp)
