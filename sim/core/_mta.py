@@ -157,10 +157,6 @@ class Mta:
         return self.pop4.state(conn)
 
     @property
-    def held(self) -> int:
-        return len(self._conns)
-
-    @property
     def quiet(self) -> bool:
         """No connection in flight and no kernel work left."""
         return not self._conns and self.kernel_idle

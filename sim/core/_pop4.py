@@ -108,16 +108,9 @@ class Pop4:
         assoc = self._assocs.get(conn)
         return State.CLOSED if assoc is None else assoc.state
 
-    def association(self, conn: int) -> Association | None:
-        return self._assocs.get(conn)
-
     @property
     def open_associations(self) -> int:
         return sum(1 for a in self._assocs.values() if a.state is State.OPEN)
-
-    @property
-    def live(self) -> int:
-        return len(self._assocs)
 
     # -- set-up ------------------------------------------------------------------------------
     def preopen(self, conn: int) -> Association:

@@ -21,9 +21,6 @@ Micros: TypeAlias = int
 
 MICROS_PER_SECOND = 1_000_000
 
-#: An instant that never comes ("never closes", "never gives up").
-NEVER: Micros | None = None
-
 
 def to_micros(seconds: float) -> Micros:
     """Convert seconds to whole microseconds (round half to even).
