@@ -57,7 +57,7 @@ def add_scenario_arguments(parser: argparse.ArgumentParser, *, many: bool = Fals
 
 
 def build_help() -> str:
-    return ", ".join(f"{b.version} ({'/'.join(b.aliases)})" for b in BUILDS)
+    return ", ".join(f"{b.version} ({'/'.join((*b.spellings, *b.aliases))})" for b in BUILDS)
 
 
 def add_build_argument(parser: argparse.ArgumentParser, default_text: str) -> None:

@@ -8,10 +8,15 @@ Rules of this module:
 * The builds and their sources (DOMAIN.md has the table):
 
   - ``5.5.2653.23``, Exchange 5.5 SP4, alias ``pre-fix``: the base table. KB Q319936.
-  - ``5.5.2656.20``, the Q319936 hotfix, alias ``post-fix``: a Close Request while the OK
-    response is pending logs 4258 only; the pending open is cancelled, the control block
-    returned, the late OK response discarded. KB Q319936 ("handles" the case);
-    **[inferred]** the exact handling (cancel, release, discard) is not documented.
+  - ``5.5.2656.20``, the Q319936 hotfix, alias ``post-fix``, also spelled ``6.0.2656.20``: a
+    Close Request while the OK response is pending logs 4258 only; the pending open is
+    cancelled, the control block returned, the late OK response discarded. KB Q319936
+    ("handles" the case); **[inferred]** the exact handling (cancel, release, discard) is not
+    documented. The two spellings: the article's table of file attributes prints "Emsmta.exe
+    | 6.0.2656.20" and notes "this fix requires Microsoft Exchange Server version 5.5 Service
+    Pack 4"; a later revision of the article prints 5.5.2656.20. Both name one file, the fix
+    for Exchange 5.5 SP4, so both are accepted; the tool prints 5.5.2656.20, the numbering
+    of the Exchange 5.5 builds around it (SP4 5.5.2653.23, SP5 5.5.2658.10).
   - ``5.5.2651.61``, a post-SP3 hotfix, alias ``post-sp3``: as SP4 but the 4283 path never
     returns the control block. KB Q266792 ("the MTA stops responding" after 4283, "an error in
     the way the MTA processes its internal control blocks"), KB Q247419 ("The MTA leaks control
@@ -39,6 +44,8 @@ class Build:
     aliases: tuple[str, ...]
     overrides: Mapping[Key, Transition] = field(default_factory=dict)
     note: str = ""
+    #: Other spellings of the version that sources print for the same file (accepted).
+    spellings: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -79,6 +86,7 @@ HOTFIX = Build(
     ("post-fix", "hotfix"),
     _HOTFIX_ROWS,
     "logs 4258 only; the pending open is cancelled (KB Q319936)",
+    ("6.0.2656.20",),
 )
 POST_SP3 = Build(
     "5.5.2651.61",
@@ -110,12 +118,13 @@ POST_FIX = HOTFIX
 
 
 def resolve_build(name: str | Build) -> Build:
-    """Find a build by version (``5.5.2653.23``) or alias (``pre-fix``), any case."""
+    """Find a build by version (``5.5.2653.23``), another spelling of it (``6.0.2656.20``) or
+    alias (``pre-fix``), any case."""
     if isinstance(name, Build):
         return name
     wanted = name.strip().lower()
     for build in BUILDS:
-        if wanted == build.version or wanted in build.aliases:
+        if wanted == build.version or wanted in build.aliases or wanted in build.spellings:
             return build
     shown = repr(name) if len(name) <= 60 else repr(name[:57]) + "..."
     raise BuildError(f"unknown build {shown} (known: {build_names()})")
@@ -123,7 +132,7 @@ def resolve_build(name: str | Build) -> Build:
 
 def build_names() -> str:
     """``5.5.2651.61/post-sp3, 5.5.2653.23/pre-fix/sp4, ...`` for error messages."""
-    return ", ".join("/".join((b.version, *b.aliases)) for b in BUILDS)
+    return ", ".join("/".join((b.version, *b.spellings, *b.aliases)) for b in BUILDS)
 
 
 def diff(a: Build, b: Build) -> list[tuple[Key, Transition, Transition]]:

@@ -38,3 +38,9 @@ def test_versions_and_aliases_are_unique():
 def test_labels():
     assert SP4.label == "5.5.2653.23 (Exchange 5.5 SP4)"
     assert HOTFIX.alias == "post-fix"
+
+
+def test_the_articles_other_spelling_of_the_hotfix_is_the_hotfix():
+    # KB Q319936's table prints "Emsmta.exe | 6.0.2656.20"; a later revision 5.5.2656.20.
+    assert resolve_build("6.0.2656.20") is HOTFIX
+    assert HOTFIX.version == "5.5.2656.20"
