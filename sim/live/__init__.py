@@ -6,9 +6,12 @@ recorded live session replays byte for byte in the simulator (``docs/live.md``).
 
 The RFC 1006 / class 0 codec and connection state machine are ``sim.wire`` (pure); this
 package keeps the sockets, the tasks, backpressure and timeouts.
-``_server``: :class:`LiveServer`, the listener. ``_peer``: the RFC 1006 client.
+``_options``: the listener's options, counters and errors. ``_connection``: one TCP
+connection's reader and writer. ``_server``: :class:`LiveServer`, the listener and its accept
+loop. ``_peer``: the RFC 1006 client, which plays a peer's behaviour as the simulated peers do.
 """
 
+from ._options import DEFAULT_PORT, ListenerOptions, ListenError, ListenerStats
 from ._peer import (
     OUTCOMES,
     PeerOptions,
@@ -18,14 +21,7 @@ from ._peer import (
     play_scenario,
     run_peers,
 )
-from ._server import (
-    DEFAULT_PORT,
-    ListenerOptions,
-    ListenError,
-    ListenerStats,
-    LiveServer,
-    tsap_text,
-)
+from ._server import LiveServer, tsap_text
 
 __all__ = [
     "DEFAULT_PORT",
