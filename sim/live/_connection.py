@@ -47,7 +47,7 @@ from ..wire import (
     ProtocolViolation,
     TsduReceived,
 )
-from ._options import ListenerOptions, ListenerStats, host_port
+from ._listener_options import ListenerOptions, ListenerStats, host_port
 
 RECV_SIZE = 16384
 OUTBOX_LIMIT = 65536

@@ -31,7 +31,7 @@ from ..scenario import Scenario, ServiceTimes, model_config
 from ..text._plural import plural
 from ..wire import ConnectRequested
 from ._connection import Connection, reset
-from ._options import ListenerOptions, ListenError, ListenerStats, host_port
+from ._listener_options import ListenerOptions, ListenError, ListenerStats, host_port
 
 Log = Callable[[str], None]
 
