@@ -90,8 +90,9 @@ def register(commands: Any) -> None:
         "--scenario",
         default=None,
         metavar="SCENARIO",
-        help="play this scenario's peer groups instead (arrivals, give-up, data, hold, "
-        "reset), time-scaled by --time-scale; excludes --connections/--rate/--timeout",
+        help="play this scenario's peers instead, as the simulation plays them (arrivals, "
+        "give-up, latency, data, hold, reset), time-scaled by --time-scale; excludes "
+        "--connections/--rate/--timeout",
     )
     parser.add_argument(
         "--time-scale", type=positive, default=1.0, metavar="X", help=TIME_SCALE_HELP

@@ -6,26 +6,17 @@ recorded live session replays byte for byte in the simulator (``docs/live.md``).
 
 The RFC 1006 / class 0 codec and connection state machine are ``sim.wire`` (pure); this
 package keeps the sockets, the tasks, backpressure and timeouts.
-``_server``: :class:`LiveServer`, the listener. ``_peer``: the RFC 1006 client.
+``_listener_options``: the listener's options, counters and errors. ``_connection``: one TCP
+connection's reader and writer. ``_server``: :class:`LiveServer`, the listener and its accept
+loop. The RFC 1006 client: ``_peer_options`` (its options and summary), ``_playback`` (one
+connection, played from a ``sim.core.ConnSpec`` as the simulated peers play it), ``_peer`` (its
+entry points: the plain mode and a scenario's peers).
 """
 
-from ._peer import (
-    OUTCOMES,
-    PeerOptions,
-    PeerSummary,
-    connect_once,
-    parse_target,
-    play_scenario,
-    run_peers,
-)
-from ._server import (
-    DEFAULT_PORT,
-    ListenerOptions,
-    ListenError,
-    ListenerStats,
-    LiveServer,
-    tsap_text,
-)
+from ._listener_options import DEFAULT_PORT, ListenerOptions, ListenError, ListenerStats
+from ._peer import connect_once, play_scenario, run_peers
+from ._peer_options import OUTCOMES, PeerOptions, PeerSummary, parse_target
+from ._server import LiveServer, tsap_text
 
 __all__ = [
     "DEFAULT_PORT",

@@ -12,7 +12,7 @@ from ._load import (
     parse_scenario,
     scenario_from_dict,
 )
-from ._plan import arrivals, latest, model_config, room, tail_bound
+from ._plan import ServiceTimes, arrivals, latest, model_config, room, tail_bound
 from ._problem import MAX_PROBLEMS, Problem, ScenarioError
 from ._scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings
 from ._schema import SCHEMA, Field, Type, all_keys
@@ -28,6 +28,7 @@ __all__ = [
     "Problem",
     "Scenario",
     "ScenarioError",
+    "ServiceTimes",
     "Type",
     "WinsockSettings",
     "all_keys",

@@ -7,7 +7,8 @@ Rules of this module:
   ``random`` (version 2 seeding), so the streams do not depend on ``PYTHONHASHSEED``.
 * Each peer group draws its arrival gaps, its kernel service times and its latencies from
   three streams of its own, in arrival order within the group, so one group's draws never
-  shift another's, and a build that cancels work cannot shift any draw.
+  shift another's, and a build that cancels work cannot shift any draw. Live connections draw
+  their service times here too, one at a time (:class:`ServiceTimes`), from the same streams.
 * Groups are merged by ``(arrival, group position, index in group)``; connection numbers follow
   that order. The stream is lazy: a million connections cost no memory up front.
 * Every timestamp a run prints is ``epoch`` plus a virtual time, and must be a date
@@ -56,15 +57,6 @@ def _optional(seconds: float) -> Micros | None:
     return None if math.isinf(seconds) else to_micros(seconds)
 
 
-def jittered(rng: random.Random, centre: float, jitter: float) -> Micros:
-    """One draw in centre +/- jitter, never below 0, in microseconds (live mode draws its
-    connections' service times one at a time with this; a run's plan uses :func:`_draws`,
-    which draws the same numbers)."""
-    if jitter == 0:
-        return to_micros(centre)
-    return to_micros(max(0.0, rng.uniform(centre - jitter, centre + jitter)))
-
-
 def _draws(rng: random.Random, centre: float, jitter: float) -> Iterator[Micros]:
     """Uniform draws in centre +/- jitter, never below 0, in microseconds (validated
     inputs: the conversion is :func:`to_micros` without its checks)."""
@@ -77,6 +69,31 @@ def _draws(rng: random.Random, centre: float, jitter: float) -> Iterator[Micros]
     while True:
         value = uniform(low, high)
         yield round(value * MICROS_PER_SECOND) if value > 0 else 0
+
+
+def _service_draws(scenario: Scenario, rng: random.Random) -> Iterator[Micros]:
+    """The kernel service times of one stream: ``mta.ok_delay`` +/- ``mta.ok_delay_jitter``."""
+    return _draws(rng, scenario.mta.ok_delay, scenario.mta.ok_delay_jitter)
+
+
+class ServiceTimes:
+    """Kernel service times for connections that come from outside the plan, one at a time
+    (live mode), drawn as the plan draws them: a connection whose peer is named after a peer
+    group of the scenario draws from that group's ``service`` stream, in arrival order (so a
+    scenario played live gets the simulation's service times); any other draws from a stream
+    of its own, ``mtasim/<seed>/live/service``."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        seed = scenario.seed
+        self._groups = {
+            group.name: _service_draws(scenario, stream(seed, position, "service"))
+            for position, group in enumerate(scenario.peers)
+        }
+        self._live = _service_draws(scenario, random.Random(f"mtasim/{seed}/live/service"))
+
+    def draw(self, peer: str) -> Micros:
+        """The next service time (µs) for a connection of ``peer``."""
+        return next(self._groups.get(peer, self._live))
 
 
 def reach(scenario: Scenario) -> tuple[Micros, Micros]:
@@ -150,11 +167,7 @@ def _group_arrivals(
 ) -> Iterator[tuple[Micros, int, int, Micros, Micros]]:
     """``(arrival, position, index, service, latency)`` of each connection of a group."""
     gaps = stream(scenario.seed, position, "arrivals")
-    services = _draws(
-        stream(scenario.seed, position, "service"),
-        scenario.mta.ok_delay,
-        scenario.mta.ok_delay_jitter,
-    )
+    services = _service_draws(scenario, stream(scenario.seed, position, "service"))
     latencies = _draws(
         stream(scenario.seed, position, "latency"), group.latency, group.latency_jitter
     )

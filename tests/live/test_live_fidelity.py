@@ -1,14 +1,16 @@
 """Fidelity: a scenario played live (real sockets, time-scaled) and simulated gives the same
-events, in the same order, with the same LPIs (timestamps aside); and the live trace replays.
+events, in the same order, with the same LPIs (timestamps aside), the same outcomes and the
+same counts; and the live trace replays.
 
-The scenario keeps every input from outside the model (a peer's CR, data, close) at least
+Each scenario keeps every input from outside the model (a peer's CR, data, close) at least
 2 virtual seconds from every occurrence it did not cause, which is 1 s of wall time at the
 scale used, so that a loaded machine cannot reorder them (the first test checks that margin on
-the simulated run, so the premise of the second is itself tested).
+the simulated run, so the premise of the others is itself tested).
 """
 
 from __future__ import annotations
 
+import pytest
 import trio
 from live_helpers import listener
 
@@ -18,6 +20,7 @@ from sim.app._run import replay
 from sim.app._trace import TraceWriter
 from sim.core import Kind
 from sim.live import play_scenario
+from sim.scenario import arrivals
 
 SCALE = 0.5
 #: The least wall time between an outside input and an occurrence it did not cause.
@@ -57,11 +60,40 @@ give_up = 2.0
 close = "reset"
 """
 
+# Timeline (virtual seconds): 0 "far" (2.5 s away each way, gives up after 8 s) connects; 4
+# "near" (1 s away, gives up after 10 s) connects; 6 far's CC goes out, 3 s after the last
+# instant it could and still reach far in time (8 - 2 x 2.5 = 3): far has given up, and its
+# close reaches the MTA at 8 (a give-up, peer_gave_up); 10 near's CC goes out, in time (its
+# last is 4 + 10 - 2 = 12); 12 near's data reaches the MTA, one round trip later; 14 near
+# closes, after its 2 s hold. The peer of old counted far "connected" (its CC came before its
+# 8 s timeout), sent far's data at 11 and closed it at 13.
+LATE_CC = """
+name = "live-late-cc"
+seed = 3
+epoch = 2002-02-26T14:00:00
+[mta]
+threads = 2
+ok_delay = 6.0
+logging = "maximum"
+[[peers]]
+name = "far"
+latency = 2.5
+give_up = 8.0
+hold = 2.0
+[[peers]]
+name = "near"
+at = 4.0
+latency = 1.0
+give_up = 10.0
+hold = 2.0
+"""
+
 _OUTSIDE = {Kind.ARRIVAL, Kind.PEER_DATA, Kind.PEER_CLOSE}
 
 
-def test_the_scenario_keeps_outside_inputs_a_wall_second_apart():
-    scenario = sim.parse_scenario(FIDELITY)
+@pytest.mark.parametrize("text", [FIDELITY, LATE_CC], ids=["fidelity", "late-cc"])
+def test_the_scenario_keeps_outside_inputs_a_wall_second_apart(text):
+    scenario = sim.parse_scenario(text)
     for build in ("pre-fix", "post-fix"):
         records = sim.run(scenario, build, driver="batch").records
         gaps = [
@@ -148,3 +180,39 @@ def test_live_and_simulated_runs_log_the_same_events(tmp_path):
             assert again.read_bytes() == path.read_bytes(), (build, driver)
     crossed = replay(tmp_path / "pre-fix.jsonl", "post-fix")
     assert [key(e) for e in crossed.events] == [key(e) for e in results["post-fix"][0].events]
+
+
+def test_a_cc_inside_the_peers_last_round_trip_is_a_give_up_live_as_simulated(tmp_path):
+    scenario = sim.parse_scenario(LATE_CC)
+    simulated = sim.run(scenario, "pre-fix")
+    far, near = arrivals(scenario)
+    sent = {r.conn: r.t for r in simulated.records if r.kind is Kind.OK_READY}
+    margin = round(MARGIN_WALL_SECONDS / SCALE * 1e6)
+    # The premise: far's CC leaves the MTA too late to reach it in time, but before its close
+    # reaches the MTA; near's leaves in time; each a wall second from the instants that decide.
+    assert far.last_cc() + margin <= sent[far.conn] <= far.give_up_at() - margin
+    assert sent[near.conn] + margin <= near.last_cc()
+    assert simulated.summary["peer_gave_up"] == 1
+    # The peer of old gave up only without a CC before its own close: it counted no give-up.
+    old_rule = sum(sent[s.conn] > s.give_up_at() for s in (far, near))
+    assert old_rule == 0
+
+    async def session():
+        with trio.fail_after(60):
+            return await live_events(scenario, "pre-fix", tmp_path / "late-cc.jsonl")
+
+    live, summary = trio.run(session)
+    assert summary.outcomes == ["timed out", "connected"]
+    assert summary.timed_out == simulated.summary["peer_gave_up"] == 1
+    assert (summary.connected, summary.refused, summary.closed, summary.failed) == (1, 0, 0, 0)
+    assert [key(e) for e in live.events] == [key(e) for e in simulated.events]
+    model = live.server.model.mta.summary().as_dict()
+    for counter in ("opened", "normal_closes", "data_units", "logged_4258", "logged_4283"):
+        assert model[counter] == simulated.summary[counter], counter
+
+    # The peers' inputs reached the listener in the simulated order: far's close (8) before
+    # near's CC (10), no data from far, near's data then its close.
+    def outside(records):
+        return [(r.kind, r.conn) for r in records if r.kind in _OUTSIDE]
+
+    assert outside(live.records) == outside(simulated.records)
