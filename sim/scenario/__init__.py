@@ -17,6 +17,7 @@ from ._plan import arrivals, latest, model_config, room, tail_bound
 from ._problem import MAX_PROBLEMS, Problem, ScenarioError
 from ._scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings
 from ._schema import SCHEMA, Field, all_keys
+from ._tables import key_tables
 from ._types import TYPES, Type
 from ._validate import validate
 
@@ -43,6 +44,7 @@ __all__ = [
     "bundled_text",
     "check_scenario",
     "check_value",
+    "key_tables",
     "latest",
     "load_scenario",
     "model_config",

@@ -5,8 +5,8 @@ Rules of this module:
 * :data:`SCHEMA` is the single source of truth of every key: the loader validates against
   it, ``--set`` and ``sweep --vary`` name keys by it (:class:`~sim.scenario.KeyPath`), the
   dataclasses of ``_scenario`` take their defaults from it (:func:`defaults`), ``to_dict`` and
-  ``to_toml`` write by it, and ``docs/scenarios.md`` documents it (a test checks that every
-  key here is documented there).
+  ``to_toml`` write by it, and the key tables of ``docs/scenarios.md`` are rendered from it
+  (``_tables``; a test checks that the doc holds exactly that text).
 * What differs between types of values (checking, reading a ``--set``, writing, describing)
   is the field's type object's (``_types``), never a branch on the type elsewhere.
 * Durations are seconds (float or int in TOML). ``inf`` (TOML's ``inf``) means "never" where a
