@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sim.core import BUILDS, Build
-from sim.scenario import all_keys
+from sim.scenario import all_keys, key_tables
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -34,12 +34,24 @@ def test_model_md_shows_each_builds_table_as_the_code_has_it(build):
     assert table_markdown(build) in _doc("model.md")
 
 
-def test_every_scenario_key_is_documented():
-    text = _doc("scenarios.md")
-    missing = [key for key in all_keys() if f"`{key}`" not in text]
-    assert missing == []
+def _every_key_tables(text: str) -> str:
+    """The tables of the "## Every key" section of docs/scenarios.md: from its first ``###``
+    heading (after its introduction) to the next ``##`` section."""
+    section = text.index("## Every key\n")
+    start = text.index("\n### ", section) + 1
+    return text[start : text.index("\n\n## ", start)]
 
 
-if __name__ == "__main__":  # print the tables for docs/model.md
+def test_scenarios_md_shows_the_key_tables_exactly_as_the_schema_renders_them():
+    assert _every_key_tables(_doc("scenarios.md")) == key_tables()
+
+
+def test_the_key_tables_have_a_row_for_every_key_of_the_schema():
+    rows = [line for line in key_tables().splitlines() if line.startswith("| `")]
+    assert [row.split("`")[1] for row in rows] == all_keys()
+
+
+if __name__ == "__main__":  # print the tables for docs/model.md and docs/scenarios.md
     for b in BUILDS:
         print(f"#### {b.label}\n\n{table_markdown(b)}\n")
+    print(key_tables())

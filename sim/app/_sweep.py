@@ -38,8 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core import Build, EventId, MtasimError, Summary
-from ..scenario import Scenario, ScenarioError, scenario_from_dict
-from ..scenario._schema import ARRAY_TABLES, Type, field_for
+from ..scenario import KeyPath, KeyPathError, Scenario, ScenarioError, scenario_from_dict
 from ._limits import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RUNS,
@@ -84,7 +83,7 @@ class Axis:
         parts = rng.split(":")
         if not sep or len(parts) != 3:
             raise SweepError(f"--vary {spec!r}: expected KEY=START:STOP:STEPS")
-        f = _field(key)
+        f = _field(key).field
         try:
             start, stop = float(parts[0]), float(parts[1])
             steps = int(parts[2])
@@ -100,7 +99,7 @@ class Axis:
             raw = [start]
         else:
             raw = [start + (stop - start) * i / (steps - 1) for i in range(steps)]
-        if f.type is Type.INT:
+        if f.type.integral:
             if any(abs(v - round(v)) > 1e-9 for v in raw):
                 raise SweepError(
                     f"--vary {spec!r}: {key} is an integer, but the grid has fractional values"
@@ -111,20 +110,17 @@ class Axis:
         return cls(key, values)
 
 
-def _field(key: str) -> Any:
-    parts = key.split(".")
-    if len(parts) == 1:
-        table, name = "", parts[0]
-    elif len(parts) == 2:
-        table, name = parts
-    elif len(parts) == 3 and parts[0] in ARRAY_TABLES and parts[1].isdigit():
-        table, name = parts[0], parts[2]
-    else:
-        raise SweepError(f"--vary: unknown key {key!r}")
-    f = field_for(table, name)
-    if f is None or f.type not in (Type.INT, Type.SECONDS, Type.SECONDS_OR_INF):
+def _field(key: str) -> KeyPath:
+    """The path of a swept key; a :class:`SweepError` if it names no numeric field."""
+    try:
+        path = KeyPath.parse(key)
+    except KeyPathError as exc:
+        if exc.malformed:
+            raise SweepError(f"--vary: unknown key {key!r}") from None
+        path = None
+    if path is None or not path.field.type.numeric:
         raise SweepError(f"--vary: {key!r} is not a numeric scenario key")
-    return f
+    return path
 
 
 def point_scenario(
@@ -137,20 +133,17 @@ def point_scenario(
     }
     data["seed"] = seed
     for key, value in assignments:
-        parts = key.split(".")
-        if len(parts) == 1:
-            data[parts[0]] = value
-        elif len(parts) == 2 and parts[0] in ARRAY_TABLES:
-            for group in data[parts[0]]:
-                group[parts[1]] = value
-        elif len(parts) == 2:
-            data[parts[0]][parts[1]] = value
-        else:
-            groups = data[parts[0]]
-            index = int(parts[1])
-            if index >= len(groups):
-                raise SweepError(f"--vary {key}: the scenario has {len(groups)} [[{parts[0]}]]")
-            groups[index][parts[2]] = value
+        try:
+            path = KeyPath.parse(key)
+        except KeyPathError as exc:
+            raise SweepError(f"--vary: {exc}") from None
+        try:
+            path.apply(data, value)
+        except KeyPathError as exc:
+            if exc.groups is None:
+                raise SweepError(f"--vary {exc}") from None
+            has = f"the scenario has {exc.groups} [[{path.table}]]"
+            raise SweepError(f"--vary {key}: {has}") from None
     return scenario_from_dict(data, "<sweep point>")
 
 
@@ -296,14 +289,17 @@ def _largest_point(base: dict[str, Any], axes: Sequence[Axis]) -> int:
     independently, so the largest point takes every such axis at its largest value."""
     counts = [int(group.get("count", 1)) for group in base.get("peers", [])]
     for axis in axes:
-        parts = axis.key.split(".")
-        if parts[0] != "peers" or parts[-1] != "count":
+        try:
+            path = KeyPath.parse(axis.key)
+        except KeyPathError:  # refused as the points are checked
+            continue
+        if (path.table, path.name) != ("peers", "count"):
             continue
         top = int(max(axis.values))
-        if len(parts) == 2:
+        if path.index is None:
             counts = [top] * len(counts)
-        elif int(parts[1]) < len(counts):
-            counts[int(parts[1])] = top
+        elif path.index < len(counts):
+            counts[path.index] = top
     return sum(counts)
 
 

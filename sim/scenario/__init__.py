@@ -1,6 +1,7 @@
 """Scenarios: the schema, loading and validation of TOML files, and the plan of a run."""
 
 from ._dump import to_toml
+from ._keys import KeyPath, KeyPathError, Target
 from ._load import (
     DEFAULT_SCENARIO,
     apply_override,
@@ -15,20 +16,26 @@ from ._load import (
 from ._plan import ServiceTimes, arrivals, latest, model_config, room, tail_bound
 from ._problem import MAX_PROBLEMS, Problem, ScenarioError
 from ._scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings
-from ._schema import SCHEMA, Field, Type, all_keys
+from ._schema import SCHEMA, Field, all_keys
+from ._tables import key_tables
+from ._types import TYPES, Type
 from ._validate import validate
 
 __all__ = [
     "DEFAULT_SCENARIO",
     "MAX_PROBLEMS",
     "SCHEMA",
+    "TYPES",
     "Field",
+    "KeyPath",
+    "KeyPathError",
     "MtaSettings",
     "PeerGroup",
     "Problem",
     "Scenario",
     "ScenarioError",
     "ServiceTimes",
+    "Target",
     "Type",
     "WinsockSettings",
     "all_keys",
@@ -38,6 +45,7 @@ __all__ = [
     "bundled_text",
     "check_scenario",
     "check_value",
+    "key_tables",
     "latest",
     "load_scenario",
     "model_config",

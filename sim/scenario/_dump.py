@@ -11,66 +11,34 @@ Rules of this module:
 
 from __future__ import annotations
 
-import json
-import math
-from datetime import datetime
 from typing import Any
 
-from ..core import LoggingLevel
-from ..text._input import quote
 from ._scenario import Scenario
-from ._schema import SCHEMA, Field
+from ._schema import ARRAY_TABLES, SCHEMA
 
 _ALWAYS = frozenset({"name", "description", "seed", "epoch", "build"})
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, LoggingLevel):
-        return json.dumps(value.label)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return repr(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    raise TypeError(f"cannot write {quote(value, 40)} as TOML")
-
-
-def _is_default(f: Field, value: Any) -> bool:
-    default = f.default
-    if isinstance(value, LoggingLevel):
-        return value.label == str(default)
-    if isinstance(value, float) and isinstance(default, float):
-        return value == default or (math.isinf(value) and math.isinf(default))
-    return bool(value == default)
+def _lines(obj: Any, table: str, minimal: bool) -> list[str]:
+    """``key = value`` of each field (by its type), the defaults left out if ``minimal``."""
+    lines = []
+    for f in SCHEMA[table]:
+        value = getattr(obj, f.key)
+        if not minimal or (not table and f.key in _ALWAYS) or not f.type.is_default(f, value):
+            lines.append(f"{f.key} = {f.type.toml(value)}")
+    return lines
 
 
 def to_toml(scenario: Scenario, *, minimal: bool = True, comment: str = "") -> str:
     """The scenario as TOML text."""
     lines = [f"# {line}".rstrip() for line in comment.splitlines()]
-    for f in SCHEMA[""]:
-        value = getattr(scenario, f.key)
-        if not minimal or f.key in _ALWAYS or not _is_default(f, value):
-            lines.append(f"{f.key} = {_value(value)}")
-    for table, obj in (("winsock", scenario.winsock), ("mta", scenario.mta)):
-        body = [
-            f"{f.key} = {_value(getattr(obj, f.key))}"
-            for f in SCHEMA[table]
-            if not minimal or not _is_default(f, getattr(obj, f.key))
-        ]
-        if body:
-            lines += ["", f"[{table}]", *body]
-    for group in scenario.peers:
-        lines += ["", "[[peers]]"]
-        lines += [
-            f"{f.key} = {_value(getattr(group, f.key))}"
-            for f in SCHEMA["peers"]
-            if not minimal or not _is_default(f, getattr(group, f.key))
-        ]
+    lines += _lines(scenario, "", minimal)
+    for table in SCHEMA:
+        if table in ARRAY_TABLES:
+            for item in getattr(scenario, table):
+                lines += ["", f"[[{table}]]", *_lines(item, table, minimal)]
+        elif table:
+            body = _lines(getattr(scenario, table), table, minimal)
+            if body:
+                lines += ["", f"[{table}]", *body]
     return "\n".join(lines) + "\n"

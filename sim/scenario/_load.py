@@ -6,31 +6,30 @@ Rules of this module:
 * The text is looked at before ``tomllib`` reads it (:func:`~sim.scenario._text.prescan`):
   nesting too deep for its recursion and numbers too long for Python's int conversion are
   refused with their line, never a ``RecursionError`` or a ``ValueError`` of Python's.
-* ``--set KEY=VALUE`` overrides are applied to the parsed data before validation, typed by the
-  schema (:func:`apply_override`), so an override is validated like the file itself, and a
-  problem with its value names the ``--set``, not the file.
+* ``--set KEY=VALUE`` overrides are applied to the parsed data before validation, the key
+  parsed by :class:`~sim.scenario.KeyPath` and the value typed by its field
+  (:func:`apply_override`), so an override is validated like the file itself, and a problem
+  with its value names the ``--set``, not the file.
 * A scenario from anywhere else (a trace header, a sweep point, Python code) is validated by
   the same rules with the same messages: :func:`scenario_from_dict`, :func:`check_scenario`.
 """
 
 from __future__ import annotations
 
-import difflib
-import math
 import re
 import tomllib
 from dataclasses import replace
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ..text._input import clip, quote
-from ._check import SHOWN, coerce
+from ._check import SHOWN
+from ._keys import KeyPath, Target
 from ._problem import Problem, ScenarioError
-from ._scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings
-from ._schema import ARRAY_TABLES, SCHEMA, Field, Type, all_keys, field_for
-from ._text import MAX_DIGITS, prescan
+from ._scenario import CLASSES, Scenario
+from ._schema import ARRAY_TABLES, SCHEMA, field_for
+from ._text import prescan
 from ._validate import SetBy, validate
 
 #: The scenario ``mtasim run`` uses without arguments.
@@ -132,89 +131,21 @@ def parse_scenario(
 
 
 # -- overrides -------------------------------------------------------------------------------
-def apply_override(data: dict[str, Any], assignment: str) -> list[tuple[str, int | None, str]]:
+def apply_override(data: dict[str, Any], assignment: str) -> list[Target]:
     """Apply ``KEY=VALUE`` (``winsock.response_timeout=30``, ``peers.0.count=5``) to parsed
     TOML data, typing VALUE by the schema. Returns what it set, as ``(table, group index or
     None, key)``. Raises ``ValueError`` with a one-line reason."""
     key, sep, raw = assignment.partition("=")
-    key = key.strip()
-    if not sep or not key:
+    if not sep or not key.strip():
         raise ValueError(f"expected KEY=VALUE, got {quote(assignment, SHOWN)}")
-    parts = key.split(".")
-    index: int | None = None
-    if (
-        len(parts) == 3
-        and parts[0] in ARRAY_TABLES
-        and parts[1].isascii()
-        and parts[1].isdigit()
-        and len(parts[1]) <= 9
-    ):
-        table, index, name = parts[0], int(parts[1]), parts[2]
-    elif len(parts) == 2:
-        table, name = parts
-    elif len(parts) == 1:
-        table, name = "", parts[0]
-    else:
-        raise ValueError(f"unknown key {quote(key, SHOWN)}")
-    f = field_for(table, name)
-    if f is None:
-        close = (
-            difflib.get_close_matches(key, all_keys(), n=1, cutoff=0.6) if len(key) <= 64 else []
+    path = KeyPath.parse(key)
+    value = path.read(raw)
+    places = path.apply(data, value)
+    if not places:  # every group of an array that has none
+        raise ValueError(
+            f"{path}: the scenario has no [[{path.table}]]; use {path.table}.0.{path.name}"
         )
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise ValueError(f"unknown key {quote(key, SHOWN)}{hint}")
-    value = _parse_value(f, raw.strip(), key)
-    if table in ARRAY_TABLES:
-        groups = data.setdefault(table, [])
-        if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
-            raise ValueError(f"{key}: {table} is not an array of tables")
-        if index is None:
-            if not groups:
-                raise ValueError(f"{key}: the scenario has no [[{table}]]; use {table}.0.{name}")
-            chosen = list(range(len(groups)))
-        elif index >= len(groups):
-            raise ValueError(f"{key}: the scenario has {len(groups)} [[{table}]] tables")
-        else:
-            chosen = [index]
-        for i in chosen:
-            groups[i][name] = value
-        return [(table, i, name) for i in chosen]
-    if table:
-        section = data.setdefault(table, {})
-        if not isinstance(section, dict):
-            raise ValueError(f"{key}: {table} is not a table")
-        section[name] = value
-        return [(table, None, name)]
-    data[name] = value
-    return [("", None, name)]
-
-
-def _parse_value(f: Field, raw: str, key: str) -> Any:
-    if f.type is Type.INT:
-        digits = raw.lstrip("+-").replace("_", "")
-        if len(digits) > MAX_DIGITS and digits.isdigit():
-            raise ValueError(
-                f"{key}: an integer of {len(digits):,} digits; expected {f.expected()}"
-            )
-        try:
-            return int(raw)
-        except ValueError:
-            raise ValueError(f"{key}: {quote(raw, SHOWN)} is not an integer") from None
-    if f.type in (Type.SECONDS, Type.SECONDS_OR_INF):
-        try:
-            return float(raw)
-        except ValueError:
-            raise ValueError(f"{key}: {quote(raw, SHOWN)} is not a number of seconds") from None
-    if f.type is Type.LOGGING and raw.isascii() and raw.isdigit() and len(raw) <= 9:
-        return int(raw)
-    if f.type is Type.DATETIME:
-        try:
-            return datetime.fromisoformat(raw)
-        except ValueError:
-            raise ValueError(
-                f"{key}: {quote(raw, SHOWN)} is not a date-time like 2002-02-26T14:43:29"
-            ) from None
-    return raw
+    return places
 
 
 # -- scenarios from elsewhere ----------------------------------------------------------------
@@ -230,16 +161,16 @@ def scenario_from_dict(data: dict[str, Any], origin: str) -> Scenario:
         out = dict(section)
         for key, value in section.items():
             f = field_for(table, key)
-            if value == "inf" and f is not None and f.type is Type.SECONDS_OR_INF:
-                out[key] = math.inf
+            if f is not None:
+                out[key] = f.type.from_json(value)
         return out
 
     fixed = fix("", data)
-    for table in ("winsock", "mta"):
-        if table in fixed:
+    for table in SCHEMA:
+        if table in ARRAY_TABLES and isinstance(fixed.get(table), list):
+            fixed[table] = [fix(table, group) for group in fixed[table]]
+        elif table and table in fixed:
             fixed[table] = fix(table, fixed[table])
-    if isinstance(fixed.get("peers"), list):
-        fixed["peers"] = [fix("peers", group) for group in fixed["peers"]]
     return validate(fixed, origin)
 
 
@@ -268,19 +199,21 @@ _CHECKED: dict[tuple[int, str], tuple[Scenario, Scenario]] = {}
 def _check_scenario(scenario: Scenario, origin: str) -> Scenario:
     if not isinstance(scenario, Scenario):
         raise TypeError(f"expected a Scenario, got {type(scenario).__name__}")
-    data: dict[str, Any] = {f.key: getattr(scenario, f.key) for f in SCHEMA[""]}
-    for table, cls in (("winsock", WinsockSettings), ("mta", MtaSettings)):
-        obj = getattr(scenario, table)
-        data[table] = (
-            {f.key: getattr(obj, f.key) for f in SCHEMA[table]} if isinstance(obj, cls) else obj
-        )
-    peers: Any = scenario.peers  # typed as a tuple, but anything may have been given
-    if isinstance(peers, (list, tuple)):
-        peers = [
-            {f.key: getattr(g, f.key) for f in SCHEMA["peers"]} if isinstance(g, PeerGroup) else g
-            for g in peers
-        ]
-    data["peers"] = peers
+
+    def section(obj: Any, table: str) -> Any:
+        # Anything may have been given in place of a table: it is validated as it is.
+        if not isinstance(obj, CLASSES[table]):
+            return obj
+        return {f.key: getattr(obj, f.key) for f in SCHEMA[table]}
+
+    data: dict[str, Any] = section(scenario, "")
+    for table in filter(None, SCHEMA):
+        value: Any = getattr(scenario, table)
+        if table not in ARRAY_TABLES:
+            value = section(value, table)
+        elif isinstance(value, (list, tuple)):
+            value = [section(item, table) for item in value]
+        data[table] = value
     checked = validate(data, origin)
     return replace(checked, origin=scenario.origin)
 
@@ -291,6 +224,6 @@ def check_value(key: str, value: Any, origin: str) -> Any:
     if f is None:
         raise KeyError(key)
     try:
-        return coerce(f, value)
+        return f.check(value)
     except ValueError as exc:
         raise ScenarioError([Problem(origin, key, str(exc))]) from None

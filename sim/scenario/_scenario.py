@@ -1,55 +1,66 @@
-"""Scenario values: what a scenario file says, validated, as frozen dataclasses."""
+"""Scenario values: what a scenario file says, validated, as frozen dataclasses.
+
+Rules of this module:
+
+* The dataclasses' fields are the schema's keys, in its order (checked when the module is
+  imported), and their defaults are the schema's (:func:`~sim.scenario._schema.defaults`):
+  nothing here restates a default.
+* :meth:`Scenario.to_dict` writes every value by its field's type (``Type.json``), in schema
+  order; a trace's header embeds it, so its bytes never change for a scenario.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from ..core import Build, LoggingLevel, resolve_build
+from ._schema import ARRAY_TABLES, SCHEMA, defaults
+
+_TOP, _WINSOCK, _MTA, _PEER = (defaults(table) for table in ("", "winsock", "mta", "peers"))
 
 
 @dataclass(frozen=True, slots=True)
 class PeerGroup:
     """A group of remote peers (``[[peers]]``). Durations in seconds; ``inf`` = never."""
 
-    name: str = "peer-1"
-    at: float = 0.0
-    count: int = 1
-    process: str = "fixed"
-    interval: float = 0.0
-    rate: float = 1.0
-    hold: float = 1.0
-    give_up: float = math.inf
-    latency: float = 0.0
-    latency_jitter: float = 0.0
-    data_units: int = 1
-    close: str = "close"
+    name: str = _PEER.name
+    at: float = _PEER.at
+    count: int = _PEER.count
+    process: str = _PEER.process
+    interval: float = _PEER.interval
+    rate: float = _PEER.rate
+    hold: float = _PEER.hold
+    give_up: float = _PEER.give_up
+    latency: float = _PEER.latency
+    latency_jitter: float = _PEER.latency_jitter
+    data_units: int = _PEER.data_units
+    close: str = _PEER.close
 
 
 @dataclass(frozen=True, slots=True)
 class WinsockSettings:
     """``[winsock]``: the transport's response timer and listen backlog."""
 
-    response_timeout: float = 21.0
-    backlog: int = 200
+    response_timeout: float = _WINSOCK.response_timeout
+    backlog: int = _WINSOCK.backlog
 
 
 @dataclass(frozen=True, slots=True)
 class MtaSettings:
     """``[mta]``: control blocks, kernel load model, listener, logging."""
 
-    control_blocks: int = 20
-    open_associations: int = 0
-    threads: int = 4
-    ok_delay: float = 1.0
-    ok_delay_jitter: float = 0.0
-    accept_time: float = 0.0
-    logging: LoggingLevel = LoggingLevel.MAXIMUM
-    computer: str = "EXCHANGE1"
+    control_blocks: int = _MTA.control_blocks
+    open_associations: int = _MTA.open_associations
+    threads: int = _MTA.threads
+    ok_delay: float = _MTA.ok_delay
+    ok_delay_jitter: float = _MTA.ok_delay_jitter
+    accept_time: float = _MTA.accept_time
+    logging: LoggingLevel = _MTA.logging
+    computer: str = _MTA.computer
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,12 +74,12 @@ class Scenario:
     where it is used (``sim.run``, ``sim.run_in_trio``: :func:`~sim.scenario.check_scenario`),
     with the rules and the messages of a file, ``<python>`` in place of the file name."""
 
-    name: str = ""
-    description: str = ""
-    seed: int = 0
-    epoch: datetime = datetime(2002, 2, 26, 14, 43, 29)
-    build: str = "pre-fix"
-    until: float = math.inf
+    name: str = _TOP.name
+    description: str = _TOP.description
+    seed: int = _TOP.seed
+    epoch: datetime = _TOP.epoch
+    build: str = _TOP.build
+    until: float = _TOP.until
     winsock: WinsockSettings = field(default_factory=WinsockSettings)
     mta: MtaSettings = field(default_factory=MtaSettings)
     peers: tuple[PeerGroup, ...] = ()
@@ -87,32 +98,40 @@ class Scenario:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain, JSON-safe values in schema order (``inf`` becomes ``"inf"``)."""
-
-        def clean(value: Any) -> Any:
-            if isinstance(value, float) and math.isinf(value):
-                return "inf"
-            if isinstance(value, LoggingLevel):
-                return value.label
-            if isinstance(value, datetime):
-                return value.isoformat()
-            return value
-
-        def section(obj: Any) -> dict[str, Any]:
-            return {name: clean(getattr(obj, name)) for name in obj.__dataclass_fields__}
-
-        return {
-            "name": self.name,
-            "description": self.description,
-            "seed": self.seed,
-            "epoch": self.epoch.isoformat(),
-            "build": self.build,
-            "until": clean(self.until),
-            "winsock": section(self.winsock),
-            "mta": section(self.mta),
-            "peers": [section(p) for p in self.peers],
-        }
+        out = _section(self, "")
+        for table in SCHEMA:
+            if table in ARRAY_TABLES:
+                out[table] = [_section(item, table) for item in getattr(self, table)]
+            elif table:
+                out[table] = _section(getattr(self, table), table)
+        return out
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON of :meth:`to_dict` (``origin`` is not part of it)."""
         canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _section(obj: Any, table: str) -> dict[str, Any]:
+    return {f.key: f.type.json(getattr(obj, f.key)) for f in SCHEMA[table]}
+
+
+#: The dataclass of each table, and of its items for an array of tables.
+CLASSES: dict[str, type[Any]] = {
+    "": Scenario,
+    "winsock": WinsockSettings,
+    "mta": MtaSettings,
+    "peers": PeerGroup,
+}
+
+
+def _check_classes() -> None:
+    """Each dataclass has the fields of its table, in schema order (then the tables, and
+    ``origin``): a field added to the schema and not here fails at import, not in a run."""
+    for table, cls in CLASSES.items():
+        names = [n for n in cls.__dataclass_fields__ if n not in SCHEMA and n != "origin"]
+        if names != [f.key for f in SCHEMA[table]]:
+            raise AssertionError(f"{cls.__name__} has fields {names}, the schema {table!r} others")
+
+
+_check_classes()

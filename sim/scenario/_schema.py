@@ -2,9 +2,13 @@
 
 Rules of this module:
 
-* :data:`SCHEMA` is the single source of truth: the loader validates against it, ``--set``
-  types its values with it, and ``docs/scenarios.md`` documents it (a test checks that every
-  key here is documented there).
+* :data:`SCHEMA` is the single source of truth of every key: the loader validates against
+  it, ``--set`` and ``sweep --vary`` name keys by it (:class:`~sim.scenario.KeyPath`), the
+  dataclasses of ``_scenario`` take their defaults from it (:func:`defaults`), ``to_dict`` and
+  ``to_toml`` write by it, and the key tables of ``docs/scenarios.md`` are rendered from it
+  (``_tables``; a test checks that the doc holds exactly that text).
+* What differs between types of values (checking, reading a ``--set``, writing, describing)
+  is the field's type object's (``_types``), never a branch on the type elsewhere.
 * Durations are seconds (float or int in TOML). ``inf`` (TOML's ``inf``) means "never" where a
   field says it may. Every field has a default, so an empty file is a valid scenario (no
   peers: nothing happens).
@@ -16,10 +20,14 @@ Rules of this module:
 
 from __future__ import annotations
 
-import enum
+import math
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
+
+from ..core import LoggingLevel
+from ._types import BUILD, CHOICE, DATETIME, INT, LOGGING, SECONDS, SECONDS_OR_INF, STRING, Type
 
 #: The longest duration a scenario may name: one year, in seconds. Anything longer is a typo.
 MAX_SECONDS = 366 * 24 * 3600.0
@@ -35,93 +43,87 @@ MAX_TEXT = 1000
 LAST_INSTANT = datetime.max
 
 
-class Type(enum.Enum):
-    INT = "integer"
-    SECONDS = "seconds"
-    SECONDS_OR_INF = "seconds or inf"
-    STRING = "string"
-    DATETIME = "date-time"
-    CHOICE = "one of"
-    BUILD = "build name"
-    LOGGING = "logging level"
+class _Same:
+    """:attr:`Field.python_default` of a field whose Python default is its default."""
+
+    def __repr__(self) -> str:
+        return "SAME"
+
+
+_SAME: Any = _Same()
 
 
 @dataclass(frozen=True, slots=True)
 class Field:
+    """One key of a table: its type (one object of :data:`~sim.scenario._types.TYPES`, which
+    checks, reads and writes its values), its default, its meaning and its range."""
+
     key: str
     type: Type
+    #: The value of a scenario without this key, as the scenario holds it (a duration as a
+    #: float, a logging level as a :class:`~sim.core.LoggingLevel`, the build as written).
     default: Any
     doc: str
     minimum: float | None = None
+    #: For a string, its longest length in characters.
     maximum: float | None = None
     exclusive_minimum: bool = False
     choices: tuple[str, ...] = ()
-    # For a string, ``maximum`` is its longest length in characters.
+    #: The unit the docs show, when it is not the type's (``None``: the type's).
+    unit: str | None = None
+    #: What a value built in Python without this key holds, when it is not :attr:`default`.
+    python_default: Any = _SAME
 
     def expected(self) -> str:
         """Human text of what the field accepts, for error messages and docs."""
-        if self.type is Type.CHOICE:
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        if self.type is Type.BUILD:
-            return "a build version or alias (e.g. 'pre-fix', '5.5.2656.20')"
-        if self.type is Type.LOGGING:
-            return "'none', 'minimum', 'medium', 'maximum' or 0, 1, 3, 5"
-        if self.type is Type.DATETIME:
-            return "a TOML date-time like 2002-02-26T14:43:29"
-        if self.type is Type.STRING:
-            return (
-                "a string"
-                if self.maximum is None
-                else (f"a string of at most {_num(self.maximum)} characters")
-            )
-        low = (
-            ""
-            if self.minimum is None
-            else (f"{'>' if self.exclusive_minimum else '>='} {_num(self.minimum)}")
-        )
-        high = "" if self.maximum is None else f"<= {_num(self.maximum)}"
-        bounds = " and ".join(b for b in (low, high) if b)
-        what = {
-            Type.INT: "an integer",
-            Type.SECONDS: "a number of seconds",
-            Type.SECONDS_OR_INF: "a number of seconds or inf",
-        }[self.type]
-        return f"{what} {bounds}".strip()
+        return self.type.expected(self)
 
+    def check(self, value: Any) -> Any:
+        """The value as the scenario holds it, or ``ValueError`` saying found/expected."""
+        return self.type.check(self, value)
 
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+    def read(self, raw: str, key: str) -> Any:
+        """The value of ``--set KEY=RAW``, typed as TOML would have given it."""
+        return self.type.read(self, raw, key)
 
+    @property
+    def shown_unit(self) -> str:
+        return self.type.unit if self.unit is None else self.unit
 
-DEFAULT_EPOCH = datetime(2002, 2, 26, 14, 43, 29)
+    @property
+    def built_default(self) -> Any:
+        """The default of the dataclass attribute (a group built alone in Python is the
+        first, ``peer-1``; a file's unnamed group is named by its position)."""
+        return self.default if self.python_default is _SAME else self.python_default
+
 
 TOP: tuple[Field, ...] = (
     Field(
         "name",
-        Type.STRING,
+        STRING,
         "",
         "Short name; defaults to the file name without .toml.",
         maximum=MAX_TEXT,
     ),
     Field(
         "description",
-        Type.STRING,
+        STRING,
         "",
         "What the scenario shows (one or two sentences).",
         maximum=MAX_TEXT,
     ),
-    Field("seed", Type.INT, 0, "Seed of every random draw of the run.", 0, 2**63 - 1),
+    Field("seed", INT, 0, "Seed of every random draw of the run.", 0, 2**63 - 1),
     Field(
         "epoch",
-        Type.DATETIME,
-        DEFAULT_EPOCH,
+        DATETIME,
+        datetime(2002, 2, 26, 14, 43, 29),
         "Wall-clock date and time of virtual time 0 (the timestamps events print).",
     ),
-    Field("build", Type.BUILD, "pre-fix", "MTA build the run uses unless --build says otherwise."),
+    Field("build", BUILD, "pre-fix", "MTA build the run uses unless --build says otherwise."),
     Field(
         "until",
-        Type.SECONDS_OR_INF,
-        float("inf"),
+        SECONDS_OR_INF,
+        math.inf,
         "Stop the run at this virtual time; inf runs until nothing is left to happen.",
         0.0,
         MAX_SECONDS,
@@ -132,7 +134,7 @@ TOP: tuple[Field, ...] = (
 WINSOCK: tuple[Field, ...] = (
     Field(
         "response_timeout",
-        Type.SECONDS,
+        SECONDS,
         21.0,
         "The Winsock-layer timer that races the OK response: a connection whose OK response "
         "is not ready this long after it arrived is closed (default 21 s: Windows 2000 drops "
@@ -143,7 +145,7 @@ WINSOCK: tuple[Field, ...] = (
     ),
     Field(
         "backlog",
-        Type.INT,
+        INT,
         200,
         "Listen backlog: connections waiting to be accepted (200 on NT 4.0 Server, KB Q127144).",
         1,
@@ -154,7 +156,7 @@ WINSOCK: tuple[Field, ...] = (
 MTA: tuple[Field, ...] = (
     Field(
         "control_blocks",
-        Type.INT,
+        INT,
         20,
         "TCP/IP control blocks, the listener's included (default 20, KB Q166602).",
         2,
@@ -162,7 +164,7 @@ MTA: tuple[Field, ...] = (
     ),
     Field(
         "open_associations",
-        Type.INT,
+        INT,
         0,
         "Associations already open at time 0 (they take control blocks 1..N and stay open).",
         0,
@@ -170,7 +172,7 @@ MTA: tuple[Field, ...] = (
     ),
     Field(
         "threads",
-        Type.INT,
+        INT,
         4,
         "MTA kernel worker threads that produce OK responses [inferred load model].",
         1,
@@ -178,7 +180,7 @@ MTA: tuple[Field, ...] = (
     ),
     Field(
         "ok_delay",
-        Type.SECONDS,
+        SECONDS,
         1.0,
         "Kernel time to produce one OK response (the other knob of the race).",
         0.0,
@@ -186,7 +188,7 @@ MTA: tuple[Field, ...] = (
     ),
     Field(
         "ok_delay_jitter",
-        Type.SECONDS,
+        SECONDS,
         0.0,
         "Each OK response's kernel time is drawn uniformly in ok_delay +/- this (never below 0).",
         0.0,
@@ -194,18 +196,21 @@ MTA: tuple[Field, ...] = (
     ),
     Field(
         "accept_time",
-        Type.SECONDS,
+        SECONDS,
         0.0,
         "Time the NSI listener spends accepting one connection from the backlog.",
         0.0,
         MAX_SECONDS,
     ),
     Field(
-        "logging", Type.LOGGING, "maximum", "Diagnostics logging level of the Interface category."
+        "logging",
+        LOGGING,
+        LoggingLevel.MAXIMUM,
+        "Diagnostics logging level of the Interface category.",
     ),
     Field(
         "computer",
-        Type.STRING,
+        STRING,
         "EXCHANGE1",
         "Computer name the Event Viewer form prints.",
         maximum=MAX_TEXT,
@@ -215,43 +220,43 @@ MTA: tuple[Field, ...] = (
 PEER: tuple[Field, ...] = (
     Field(
         "name",
-        Type.STRING,
+        STRING,
         "",
         "Name of the group (default peer-N, N its position).",
         maximum=MAX_TEXT,
+        python_default="peer-1",
     ),
     Field(
         "at",
-        Type.SECONDS,
+        SECONDS,
         0.0,
         "When the group's first connection reaches the MTA (or the random process starts).",
         0.0,
         MAX_SECONDS,
     ),
-    Field("count", Type.INT, 1, "Connections in the group.", 1, MAX_COUNT),
+    Field("count", INT, 1, "Connections in the group.", 1, MAX_COUNT),
     Field(
         "process",
-        Type.CHOICE,
+        CHOICE,
         "fixed",
         "'fixed': one connection every interval; 'poisson': exponential gaps at rate per "
         "second, drawn from the seed.",
         choices=("fixed", "poisson"),
     ),
-    Field(
-        "interval", Type.SECONDS, 0.0, "Gap between arrivals for process 'fixed'.", 0.0, MAX_SECONDS
-    ),
+    Field("interval", SECONDS, 0.0, "Gap between arrivals for process 'fixed'.", 0.0, MAX_SECONDS),
     Field(
         "rate",
-        Type.SECONDS,
+        SECONDS,
         1.0,
         "Mean arrivals per second for process 'poisson'.",
         0.0,
         1e9,
         exclusive_minimum=True,
+        unit="per second",
     ),
     Field(
         "hold",
-        Type.SECONDS_OR_INF,
+        SECONDS_OR_INF,
         1.0,
         "After its data, how long a peer keeps the association open before closing "
         "(inf: until the run ends).",
@@ -260,8 +265,8 @@ PEER: tuple[Field, ...] = (
     ),
     Field(
         "give_up",
-        Type.SECONDS_OR_INF,
-        float("inf"),
+        SECONDS_OR_INF,
+        math.inf,
         "The peer's own connect timeout: it closes if no CC has reached it this long after "
         "it connected (inf: never).",
         0.0,
@@ -270,7 +275,7 @@ PEER: tuple[Field, ...] = (
     ),
     Field(
         "latency",
-        Type.SECONDS,
+        SECONDS,
         0.0,
         "One-way link delay between the peer and the MTA.",
         0.0,
@@ -278,16 +283,16 @@ PEER: tuple[Field, ...] = (
     ),
     Field(
         "latency_jitter",
-        Type.SECONDS,
+        SECONDS,
         0.0,
         "Each connection's latency is drawn uniformly in latency +/- this (never below 0).",
         0.0,
         MAX_SECONDS,
     ),
-    Field("data_units", Type.INT, 1, "Data units the peer sends after the CC.", 0, 1_000_000),
+    Field("data_units", INT, 1, "Data units the peer sends after the CC.", 0, 1_000_000),
     Field(
         "close",
-        Type.CHOICE,
+        CHOICE,
         "close",
         "How the peer ends the connection: 'close' or 'reset' [inferred: the NSI sees both "
         "as a Close Request].",
@@ -305,6 +310,12 @@ def field_for(table: str, key: str) -> Field | None:
         if f.key == key:
             return f
     return None
+
+
+def defaults(table: str) -> Any:
+    """The defaults of a table's fields as attributes (``defaults("mta").threads``): the one
+    home of the dataclasses' defaults."""
+    return SimpleNamespace(**{f.key: f.built_default for f in SCHEMA[table]})
 
 
 def all_keys() -> list[str]:

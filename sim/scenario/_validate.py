@@ -22,11 +22,11 @@ from typing import Any, Protocol
 
 from ..text._input import clip
 from ..text._plural import plural
-from ._check import coerce, kind
+from ._check import kind
 from ._plan import epoch_problem
 from ._problem import MAX_PROBLEMS, Problem, ScenarioError
-from ._scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings
-from ._schema import MAX_GROUPS, SCHEMA, field_for
+from ._scenario import CLASSES, PeerGroup, Scenario
+from ._schema import ARRAY_TABLES, MAX_GROUPS, SCHEMA, field_for
 from ._text import KeyLines
 
 #: (table, index of the [[peers]] group or None, key) -> the ``--set`` assignment that set it.
@@ -77,8 +77,12 @@ def validate(
         pending.append((line is None, line or 0, len(pending), where, dotted, message))
 
     top = _section(data, "", problem)
-    winsock = _section(_table(data, "winsock", problem), "winsock", problem)
-    mta = _section(_table(data, "mta", problem), "mta", problem)
+    tables = {
+        table: _section(_table(data, table, problem), table, problem)
+        for table in SCHEMA
+        if table and table not in ARRAY_TABLES
+    }
+    mta = tables["mta"]
     peers: list[dict[str, Any]] = []
     raw_peers = data.get("peers", [])
     if not isinstance(raw_peers, (list, tuple)) or not all(isinstance(p, dict) for p in raw_peers):
@@ -95,7 +99,7 @@ def validate(
         peers.append(_section(raw, "peers", problem, index))
 
     for key in data:
-        if key not in ("winsock", "mta", "peers") and field_for("", key) is None:
+        if key not in SCHEMA and field_for("", key) is None:
             problem("", key, _unknown(key, ""))
 
     # Cross-field checks.
@@ -115,14 +119,8 @@ def validate(
         )
     if not pending:
         scenario = Scenario(
-            name=top["name"] or default_name,
-            description=top["description"],
-            seed=top["seed"],
-            epoch=top["epoch"],
-            build=top["build"],
-            until=top["until"],
-            winsock=WinsockSettings(**winsock),
-            mta=MtaSettings(**mta),
+            **{**top, "name": top["name"] or default_name},
+            **{table: CLASSES[table](**values) for table, values in tables.items()},
             peers=tuple(
                 PeerGroup(**{**p, "name": p["name"] or f"peer-{i + 1}"})
                 for i, p in enumerate(peers)
@@ -157,13 +155,13 @@ def _section(
     out: dict[str, Any] = {}
     for f in SCHEMA[table]:
         if f.key not in raw:
-            out[f.key] = coerce(f, f.default)
+            out[f.key] = f.check(f.default)
             continue
         try:
-            out[f.key] = coerce(f, raw[f.key])
+            out[f.key] = f.check(raw[f.key])
         except ValueError as exc:
             problem(table, f.key, str(exc), index)
-            out[f.key] = coerce(f, f.default)
+            out[f.key] = f.check(f.default)
     if table:
         for key in raw:
             if field_for(table, key) is None:
@@ -182,7 +180,7 @@ def did_you_mean(key: str, table: str) -> str:
         return ""
     candidates = [f.key for f in SCHEMA.get(table, ())]
     if not table:
-        candidates += ["winsock", "mta", "peers"]
+        candidates += [name for name in SCHEMA if name]
     close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
     if not close and table == "":
         # A section key written at the top level ("response_timeout = 5").

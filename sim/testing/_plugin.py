@@ -22,7 +22,6 @@ Fixtures (all factories, so one test can run several scenarios or builds):
 
 from __future__ import annotations
 
-import math
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
@@ -35,12 +34,6 @@ from ..scenario import Scenario, load_scenario
 ScenarioArg = Scenario | str | Path | None
 
 
-def _format(value: object) -> str:
-    if isinstance(value, float) and math.isinf(value):
-        return "inf"
-    return str(value)
-
-
 def _scenario(
     spec: ScenarioArg = None, set: Mapping[str, object] | None = None, seed: int | None = None
 ) -> Scenario:
@@ -49,7 +42,9 @@ def _scenario(
         if set:
             raise ValueError("set= applies to a scenario loaded by name or path, not a Scenario")
     else:
-        overrides = tuple(f"{key}={_format(value)}" for key, value in (set or {}).items())
+        # As --set KEY=VALUE: the key parsed by sim.scenario.KeyPath, the value's text read
+        # by its field's type, so a set= and a --set give the same scenario and messages.
+        overrides = tuple(f"{key}={value}" for key, value in (set or {}).items())
         scenario = load_scenario(None if spec is None else str(spec), overrides)
     return scenario if seed is None else scenario.with_seed(seed)
 
