@@ -192,7 +192,7 @@ def test_a_cc_inside_the_peers_last_round_trip_is_a_give_up_live_as_simulated(tm
     # reaches the MTA; near's leaves in time; each a wall second from the instants that decide.
     assert far.last_cc() + margin <= sent[far.conn] <= far.give_up_at() - margin
     assert sent[near.conn] + margin <= near.last_cc()
-    assert simulated.summary["peer_gave_up"] == 1
+    assert simulated.summary.peer_gave_up == 1
     # The peer of old gave up only without a CC before its own close: it counted no give-up.
     old_rule = sum(sent[s.conn] > s.give_up_at() for s in (far, near))
     assert old_rule == 0
@@ -203,12 +203,12 @@ def test_a_cc_inside_the_peers_last_round_trip_is_a_give_up_live_as_simulated(tm
 
     live, summary = trio.run(session)
     assert summary.outcomes == ["timed out", "connected"]
-    assert summary.timed_out == simulated.summary["peer_gave_up"] == 1
+    assert summary.timed_out == simulated.summary.peer_gave_up == 1
     assert (summary.connected, summary.refused, summary.closed, summary.failed) == (1, 0, 0, 0)
     assert [key(e) for e in live.events] == [key(e) for e in simulated.events]
     model = live.server.model.mta.summary().as_dict()
     for counter in ("opened", "normal_closes", "data_units", "logged_4258", "logged_4283"):
-        assert model[counter] == simulated.summary[counter], counter
+        assert model[counter] == simulated.summary.as_dict()[counter], counter
 
     # The peers' inputs reached the listener in the simulated order: far's close (8) before
     # near's CC (10), no data from far, near's data then its close.
