@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 SOURCE = "MSExchangeMTA"
+#: The computer name the Event Viewer form prints unless a scenario names one (``mta.computer``).
+DEFAULT_COMPUTER = "EXCHANGE1"
 
 
 class EventType(enum.Enum):

@@ -2,7 +2,7 @@
 
 Rules of this module (the peers' behaviour, written once: the simulated peers play it in
 virtual time, ``sim.core._peers``; ``mtasim peer --scenario`` plays it against a real listener
-in real time, ``sim.live._peer``):
+in real time, ``sim.live._playback``):
 
 * Times are on the MTA's clock, in microseconds. A peer's CR reaches the MTA at ``arrival``;
   its link delay is ``latency`` each way.

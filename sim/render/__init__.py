@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..core import Event
+from ..core import DEFAULT_COMPUTER, Event
 from ._ev0 import ev0_block, ev0_timestamp
-from ._eventviewer import DEFAULT_COMPUTER, description, eventviewer_block
+from ._eventviewer import description, eventviewer_block
 from ._jsonl import event_dict, jsonl_line
 from ._parse import ParseError, detect_format, parse, parse_ev0, parse_eventviewer, parse_jsonl
 

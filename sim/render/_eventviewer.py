@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..core import Event, clock12
+from ..core import DEFAULT_COMPUTER, Event, clock12
 from ._forms import fill
-
-DEFAULT_COMPUTER = "EXCHANGE1"
 
 
 def trailer(event: Event) -> str:

@@ -34,7 +34,7 @@ from ..app._atomic import write_bytes_atomic
 from ..app._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RUNS
 from ..app._sweep import Axis, Cell, execute, plan
 from ..core import Build, EventId, MtasimError, Summary
-from ..scenario import Scenario
+from ..scenario import KeyPath, KeyPathError, Scenario
 from ..text._plural import plural
 
 INSTALL_HINT = (
@@ -99,18 +99,15 @@ class PhaseGrid:
 
 
 def knob_value(scenario: Scenario, key: str) -> float | None:
-    """A scenario's value of ``section.name`` (``peers.N.name`` for a peer group)."""
-    data: Any = scenario.to_dict()
-    for part in key.split("."):
-        if isinstance(data, list) and part.isdigit() and int(part) < len(data):
-            data = data[int(part)]
-        elif isinstance(data, dict) and part in data:
-            data = data[part]
-        else:
-            return None
-    if isinstance(data, bool) or not isinstance(data, (int, float)):
+    """A scenario's value of a numeric key (``mta.ok_delay``, ``peers.0.count``; ``peers.rate``
+    when the scenario has one group), or ``None`` when the key names no single number."""
+    try:
+        found = KeyPath.parse(key).values(scenario.to_dict())
+    except KeyPathError:
         return None
-    return float(data)
+    if len(found) != 1 or isinstance(found[0], bool) or not isinstance(found[0], (int, float)):
+        return None
+    return float(found[0])
 
 
 class PhaseSums:

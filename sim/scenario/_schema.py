@@ -26,7 +26,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from ..core import LoggingLevel
+from ..core import DEFAULT_COMPUTER, LoggingLevel
 from ._types import BUILD, CHOICE, DATETIME, INT, LOGGING, SECONDS, SECONDS_OR_INF, STRING, Type
 
 #: The longest duration a scenario may name: one year, in seconds. Anything longer is a typo.
@@ -211,7 +211,7 @@ MTA: tuple[Field, ...] = (
     Field(
         "computer",
         STRING,
-        "EXCHANGE1",
+        DEFAULT_COMPUTER,
         "Computer name the Event Viewer form prints.",
         maximum=MAX_TEXT,
     ),

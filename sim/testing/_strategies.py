@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from ..core import BUILDS, POST_FIX, PRE_FIX, Build, LoggingLevel
+from ..core import BUILDS, DEFAULT_COMPUTER, POST_FIX, PRE_FIX, Build, LoggingLevel
 from ..scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings, validate
 
 __all__ = [
@@ -122,7 +121,7 @@ def mta_loads(
             ok_delay_jitter=st.sampled_from([0.0, 0.5, 1.0, 5.0]),
             accept_time=st.sampled_from([0.0, 0.5, 1.0]),
             logging=logging_levels(),
-            computer=st.just("EXCHANGE1"),
+            computer=st.just(DEFAULT_COMPUTER),
         )
 
     return st.sampled_from([20, 2, 3, 5, 40]).flatmap(with_blocks)
@@ -218,7 +217,7 @@ def scenarios(
             "name": "generated",
             "description": "drawn by sim.strategies.scenarios()",
             "seed": draw_(st.integers(0, 2**32 - 1)),
-            "epoch": datetime(2002, 2, 26, 14, 43, 29),
+            "epoch": Scenario().epoch,
             "build": chosen.version,
             "winsock": _section(winsock),
             "mta": _section(mta),
