@@ -54,7 +54,6 @@ COMPARED = (
     "accepted",
     "opened",
     "timed_out",
-    "timed_out_in_backlog",
     "race_closes",
     "normal_closes",
     "peer_gave_up",
@@ -72,7 +71,6 @@ class Counts:
     accepted: int = 0
     opened: int = 0
     timed_out: int = 0
-    timed_out_in_backlog: int = 0
     race_closes: int = 0
     normal_closes: int = 0
     peer_gave_up: int = 0
@@ -120,3 +118,5 @@ def check_supported(config: ModelConfig, model: str) -> None:
         raise ValueError(f"{model} only counts events at logging level maximum")
     if config.until is not None:
         raise ValueError(f"{model} runs to the end (until = inf)")
+    if config.response_timeout is None:
+        raise ValueError(f"{model} needs a response timer (winsock.response_timeout < inf)")

@@ -40,10 +40,11 @@ MICROS = 1_000_000
 
 
 class NaiveConn:
-    __slots__ = ("outcome", "phase", "result", "spec")
+    __slots__ = ("accepted", "outcome", "phase", "result", "spec")
 
     def __init__(self, spec: ConnSpec) -> None:
         self.spec = spec
+        self.accepted = trio.Event()  # the listener took it from the backlog
         self.outcome = trio.Event()
         self.result = ""
         self.phase = BACKLOG
@@ -58,6 +59,7 @@ class NaiveMta:
         self.backlog: deque[NaiveConn] = deque()
         self.wakeup = trio.Event()
         self.free_cbs = free_control_blocks(config)
+        assert config.response_timeout is not None
         self.timeout = config.response_timeout / MICROS
         self.accept_time = config.accept_time / MICROS
         self.done = False
@@ -84,20 +86,22 @@ class NaiveMta:
         self.backlog.append(conn)
         self.wakeup.set()
         give_up = math.inf if spec.give_up is None else spec.give_up / MICROS
+        timer = None
         with trio.move_on_after(give_up) as peer_scope:
-            with trio.move_on_after(self.timeout) as timer:
-                await conn.outcome.wait()
-        if timer.cancelled_caught or peer_scope.cancelled_caught:
-            if timer.cancelled_caught:
+            await conn.accepted.wait()
+            if conn.result != "refused":
+                # The response timer runs from the accept.
+                with trio.move_on_after(self.timeout) as timer:
+                    await conn.outcome.wait()
+        timed_out = timer is not None and timer.cancelled_caught
+        if timed_out or peer_scope.cancelled_caught:
+            if timed_out:
                 counts.timed_out += 1
             else:
                 counts.peer_gave_up += 1
             if conn.phase == BACKLOG:
                 self.backlog.remove(conn)
-                if timer.cancelled_caught:
-                    counts.timed_out_in_backlog += 1
-                else:
-                    counts.abandoned_in_backlog += 1
+                counts.abandoned_in_backlog += 1
             else:
                 self.close(conn)
             return
@@ -135,10 +139,11 @@ class NaiveMta:
                 counts.logged[9156] += 1
                 conn.phase = CLOSED
                 conn.result = "refused"
-                conn.outcome.set()
+                conn.accepted.set()
                 continue
             self.free_cbs -= 1
             conn.phase = OPENING
+            conn.accepted.set()
             self.nursery.start_soon(self.kernel_job, conn)
 
     async def kernel_job(self, conn: NaiveConn) -> None:

@@ -47,12 +47,14 @@ from sim.core import ConnSpec, ModelConfig
 
 
 class Conn:
-    __slots__ = ("outcome", "phase", "spec")
+    __slots__ = ("accepted", "outcome", "phase", "spec", "timer")
 
-    def __init__(self, spec: ConnSpec, outcome: simpy.Event) -> None:
+    def __init__(self, spec: ConnSpec, accepted: simpy.Event, outcome: simpy.Event) -> None:
         self.spec = spec
+        self.accepted = accepted  # the listener took it from the backlog
         self.outcome = outcome  # succeeds with "cc" (OK response sent) or "refused" (no cb)
         self.phase = BACKLOG
+        self.timer: simpy.Timeout | None = None  # the response timer, from the accept
 
 
 class SimpyMta:
@@ -89,34 +91,36 @@ class SimpyMta:
         if len(self.backlog) >= self.config.backlog:
             counts.refused_backlog += 1
             return
-        conn = Conn(spec, self.env.event())
+        conn = Conn(spec, self.env.event(), self.env.event())
         self.backlog.append(conn)
         if self.listener_wakeup is not None:
             self.listener_wakeup.succeed()
             self.listener_wakeup = None
-        timer = self.at(spec.arrival + self.config.response_timeout, TIMEOUT)
         give_up = None
         if spec.give_up is None:
-            fired = yield conn.outcome | timer
+            yield conn.accepted
         else:
             give_up = self.at(spec.arrival + spec.give_up, PEER_CLOSE)
-            fired = yield conn.outcome | timer | give_up
-
+            fired = yield conn.accepted | give_up
+            if conn.accepted not in fired:
+                counts.peer_gave_up += 1
+                counts.abandoned_in_backlog += 1
+                self.backlog.remove(conn)
+                return
+        if conn.outcome.triggered and conn.outcome.value == "refused":
+            return
+        # The response timer runs from the accept (the listener started it).
+        timer = conn.timer
+        assert timer is not None
+        fired = (
+            yield (conn.outcome | timer) if give_up is None else (conn.outcome | timer | give_up)
+        )
         if conn.outcome not in fired:
             if timer in fired:
                 counts.timed_out += 1
             else:
                 counts.peer_gave_up += 1
-            if conn.phase == BACKLOG:
-                self.backlog.remove(conn)
-                if timer in fired:
-                    counts.timed_out_in_backlog += 1
-                else:
-                    counts.abandoned_in_backlog += 1
-            else:
-                self.close(conn)
-            return
-        if conn.outcome.value == "refused":
+            self.close(conn)
             return
 
         # The OK response went out as the CC: the Winsock timer is moot from here on.
@@ -157,9 +161,13 @@ class SimpyMta:
                 counts.logged[9156] += 1
                 conn.phase = CLOSED
                 conn.outcome.succeed("refused")
+                conn.accepted.succeed()
                 continue
             self.free_cbs -= 1
             conn.phase = OPENING
+            assert self.config.response_timeout is not None
+            conn.timer = self.at(self.now() + self.config.response_timeout, TIMEOUT)
+            conn.accepted.succeed()
             self.env.process(self.kernel_job(conn))
 
     def kernel_job(self, conn: Conn) -> Generator[Any, Any, None]:

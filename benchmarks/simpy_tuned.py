@@ -82,6 +82,7 @@ class TunedMta:
         self.jobs: deque[Conn] = deque()  # queued OK-response jobs
         self.idle_threads = config.threads
         self.free_cbs = free_control_blocks(config)
+        assert config.response_timeout is not None
         self.timeout_ticks = config.response_timeout * SUB
         self.accept_ticks = config.accept_time * SUB
         # Callbacks bound once: appending a bound method allocates nothing.
@@ -122,7 +123,6 @@ class TunedMta:
         self.backlog_live += 1
         env = self.env
         # The handler runs at the arrival's own tick: the delays are relative to it.
-        Timeout(env, self.timeout_ticks - ARRIVAL + TIMEOUT, conn).callbacks.append(self.on_timeout)
         if spec.give_up is not None:
             self.at(spec.arrival + spec.give_up, PEER_CLOSE, self.on_give_up, conn)
         if not self.listener_busy:
@@ -132,13 +132,7 @@ class TunedMta:
     def timeout(self, ev: Any) -> None:
         """The Winsock response timer; moot once the CC went out or the connection closed."""
         conn: Conn = ev.value
-        phase = conn.phase
-        if phase == BACKLOG:
-            self.counts.timed_out += 1
-            self.counts.timed_out_in_backlog += 1
-            self.backlog_live -= 1
-            conn.phase = CLOSED
-        elif phase == OPENING:
+        if conn.phase == OPENING:
             self.counts.timed_out += 1
             self.close(conn)
 
@@ -187,6 +181,9 @@ class TunedMta:
         else:
             self.free_cbs -= 1
             conn.phase = OPENING
+            # The response timer runs from the accept (the handler runs at the accept's tick).
+            delay = self.timeout_ticks + TIMEOUT - ACCEPT
+            Timeout(self.env, delay, conn).callbacks.append(self.on_timeout)
             if self.idle_threads:
                 self.idle_threads -= 1
                 delay = conn.spec.service * SUB + OK - ACCEPT

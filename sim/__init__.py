@@ -16,6 +16,8 @@ from ._version import __version__
 from .app._run import RunResult, run, run_in_trio
 from .core import (
     BUILDS,
+    MODEL_VERSION,
+    MODEL_VERSIONS,
     POST_FIX,
     POST_SP3,
     PRE_FIX,
@@ -41,6 +43,8 @@ from .scenario import Scenario, ScenarioError, bundled_names, load_scenario, par
 
 __all__ = [
     "BUILDS",
+    "MODEL_VERSION",
+    "MODEL_VERSIONS",
     "POST_FIX",
     "POST_SP3",
     "PRE_FIX",

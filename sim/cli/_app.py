@@ -77,7 +77,7 @@ def build_parser() -> Parser:
         prog="mtasim",
         description=(
             "Deterministic simulator of the Exchange Server 5.5 MTA event 4283 race "
-            "(KB Q319936): a connection times out at the Winsock layer before the MTA's OK "
+            "(KB Q319936): an incoming connection times out before the MTA receives the OK "
             "response, and the SP4 MTA logs 4258 then 4283."
         ),
         epilog="Run 'mtasim COMMAND --help' for a command's options.",

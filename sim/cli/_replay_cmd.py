@@ -7,7 +7,8 @@ import sys
 from typing import Any
 
 from ..app._run import replay, resolve
-from ..app._trace import TraceComparator, verify
+from ..app._trace import TraceComparator, TraceError, verify
+from ..core import MODEL_DOCS, MODEL_VERSION
 from ..render import EventWriter
 from ..render._summary import logged_counts
 from ..text._plural import plural
@@ -32,7 +33,9 @@ def register(commands: Any) -> None:
         "reproduce the trace byte for byte, and says whether it does; on another build it shows "
         "what that build does with the identical inputs. A truncated, damaged or newer-format "
         "trace, or one whose lines disagree with each other or with its header, is refused "
-        "with one line naming the line and the field (exit 2; docs/traces.md lists the checks).",
+        "with one line naming the line and the field (exit 2; docs/traces.md lists the checks). "
+        "A trace recorded under an older model replays under this one; --check of it says "
+        "so and exits 2.",
     )
     parser.add_argument("trace", metavar="TRACE", help="a trace written by 'mtasim run --record'")
     add_build_argument(parser, "the recorded build")
@@ -60,6 +63,12 @@ def main(args: argparse.Namespace) -> int:
     info = verify(args.trace)
     build = resolve(args.build) if args.build is not None else info.build
     same_build = build == info.build
+    if args.check and info.model != MODEL_VERSION:
+        raise TraceError(
+            f"{info.path}: recorded under model {info.model}, this mtasim runs model "
+            f"{MODEL_VERSION}: outcomes can differ ({MODEL_DOCS} says what changed); replay "
+            f"without --check to see what model {MODEL_VERSION} does, or record it again"
+        )
     if args.check and not same_build:
         raise UsageError(
             f"--check compares with the recorded build {info.build.label}; drop --build "
@@ -83,6 +92,12 @@ def main(args: argparse.Namespace) -> int:
             verified=info,
         )
     summary = result.summary
+    if info.model != MODEL_VERSION:
+        print(
+            f"replay: {info.path} was recorded under model {info.model}; replayed under model "
+            f"{MODEL_VERSION} ({MODEL_DOCS} says what changed)",
+            file=sys.stderr,
+        )
     if comparator is None:
         print(
             f"replay: {info.path} recorded on {info.build.label}, replayed on {build.label}: "

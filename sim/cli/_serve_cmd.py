@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import math
 import signal
 import sys
 import threading
@@ -302,10 +303,14 @@ def _announce(server: LiveServer) -> None:
     where = f"[{opts.host}]:{server.port}" if ":" in opts.host else f"{opts.host}:{server.port}"
     scale = opts.time_scale
     timer = server.scenario.winsock.response_timeout
+    clock = (
+        "no response timer of its own: only the peers end a wait"
+        if math.isinf(timer)
+        else f"the {timer:g} s response timer lasts {timer * scale:g} s"
+    )
     _log(
         f"listening on {where} (RFC 1006 / ISO 8073 class 0), "
-        f"build {server.build.label}, time scale {scale:g} (the {timer:g} s Winsock timer "
-        f"lasts {timer * scale:g} s); Ctrl-C stops"
+        f"build {server.build.label}, time scale {scale:g} ({clock}); Ctrl-C stops"
     )
 
 

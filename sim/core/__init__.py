@@ -27,6 +27,7 @@ from ._catalog import (
     CLOSE_REQUEST,
     DEFAULT_COMPUTER,
     FIELDS,
+    PAIR_WINDOW_SECONDS,
     SOURCE,
     Category,
     EventId,
@@ -43,9 +44,18 @@ from ._events import Event
 from ._logging import SEVERITY_FLOOR, LoggingLevel, is_logged
 from ._lpi import DEFAULT_CONTROL_BLOCKS, MAX_CONTROL_BLOCKS, ControlBlockPool, Lpi, PoolExhausted
 from ._model import Model
+from ._model_versions import (
+    MODEL_DOCS,
+    MODEL_VERSION,
+    MODEL_VERSIONS,
+    ModelVersion,
+    model_version,
+    versions_markdown,
+)
 from ._mta import ModelConfig, Mta, PeerSide, StepSink
 from ._peers import ExternalPeers, SimulatedPeers
 from ._pop4 import Association, Pop4
+from ._rules import RULES, Citation, Rule, inferred_markdown, rule, rules_markdown
 from ._scheduler import NOT_SCHEDULED, External, Kind, Occurrence, Scheduler
 from ._state import (
     BASE_TABLE,
@@ -96,11 +106,16 @@ __all__ = [
     "LOGS",
     "MAX_CONTROL_BLOCKS",
     "MICROS_PER_SECOND",
+    "MODEL_DOCS",
+    "MODEL_VERSION",
+    "MODEL_VERSIONS",
     "NOT_SCHEDULED",
+    "PAIR_WINDOW_SECONDS",
     "POST_FIX",
     "POST_SP3",
     "PRE_FIX",
     "REFUSAL",
+    "RULES",
     "SEVERITY_FLOOR",
     "SOURCE",
     "SP4",
@@ -110,6 +125,7 @@ __all__ = [
     "Build",
     "BuildError",
     "Category",
+    "Citation",
     "CloseOnTimeout",
     "ConnSpec",
     "ControlBlockPool",
@@ -131,6 +147,7 @@ __all__ = [
     "Micros",
     "Model",
     "ModelConfig",
+    "ModelVersion",
     "Mta",
     "MtasimError",
     "Occurrence",
@@ -142,6 +159,7 @@ __all__ = [
     "Refusal",
     "Refuse",
     "RemoteProtocolError",
+    "Rule",
     "Scheduler",
     "SendCC",
     "SimulatedPeers",
@@ -159,12 +177,17 @@ __all__ = [
     "duration_text",
     "exact_seconds",
     "fixed_seconds",
+    "inferred_markdown",
     "is_logged",
     "latest_micros",
+    "model_version",
     "resolve_build",
+    "rule",
+    "rules_markdown",
     "seconds_text",
     "table",
     "to_micros",
     "to_seconds",
     "transition",
+    "versions_markdown",
 ]

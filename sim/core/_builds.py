@@ -11,18 +11,24 @@ Rules of this module:
   - ``5.5.2656.20``, the Q319936 hotfix, alias ``post-fix``, also spelled ``6.0.2656.20``: a
     Close Request while the OK response is pending logs 4258 only; the pending open is
     cancelled, the control block returned, the late OK response discarded. KB Q319936
-    ("handles" the case); **[inferred]** the exact handling (cancel, release, discard) is not
+    (the fix exists: "it is only intended to correct the problem that is described in this
+    article"); **[inferred]** the exact handling (cancel, release, discard) is not
     documented. The two spellings: the article's table of file attributes prints "Emsmta.exe
     | 6.0.2656.20" and notes "this fix requires Microsoft Exchange Server version 5.5 Service
-    Pack 4"; a later revision of the article prints 5.5.2656.20. Both name one file, the fix
-    for Exchange 5.5 SP4, so both are accepted; the tool prints 5.5.2656.20, the numbering
-    of the Exchange 5.5 builds around it (SP4 5.5.2653.23, SP5 5.5.2658.10).
+    Pack 4"; a later revision of the article, "XCON: The MTA Generates an Event ID 4283
+    Message Under a Heavy Load", lists Emsmta.exe at 5.5.2656.20 (docs/sources.md). Both name
+    one file, the fix for Exchange 5.5 SP4, so both are accepted; the tool prints 5.5.2656.20,
+    the numbering of the Exchange 5.5 builds around it (SP4 5.5.2653.23, SP5 5.5.2658.10).
   - ``5.5.2651.61``, a post-SP3 hotfix, alias ``post-sp3``: as SP4 but the 4283 path never
     returns the control block. KB Q266792 ("the MTA stops responding" after 4283, "an error in
-    the way the MTA processes its internal control blocks"), KB Q247419 ("The MTA leaks control
-    blocks"). **[inferred]** that the leak is exactly one control block per 4283.
+    the way the MTA processes its internal control blocks"). **[inferred]** that the leak is
+    exactly one control block per 4283 (rule ``post-sp3-leak``; KB Q193894 documents such a
+    leak, "the MTA leaks 1 CB", on another path).
   - ``5.5.2658.10``, Exchange 5.5 SP5, alias ``sp5``: as the hotfix. **[inferred]** from the
     KB keyword kbExchange550preSP5fix.
+
+Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
+docs/model.md): ``post-sp3-leak``, ``sp5``.
 """
 
 from __future__ import annotations
@@ -97,7 +103,7 @@ POST_SP3 = Build(
             _RACE: Transition(
                 State.CLOSED,
                 (Effect.LOG_4258, Effect.LOG_4283, Effect.LEAK_CB),
-                "KB Q266792, KB Q247419 [inferred: one control block leaked per 4283]",
+                "KB Q266792 [inferred: one control block leaked per 4283]",
             )
         }
     ),

@@ -23,6 +23,9 @@ Rules of this module:
     resource limit has been reached while attempting to open an association. There are no free
     control blocks available for network type 1. The configured count is 40.": KB Q229643.
     **[inferred]** its EV0 symbol and text (no KB shows them).
+
+Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
+docs/model.md): ``pair-window``, ``4258-form``, ``9156-form``.
 """
 
 from __future__ import annotations
@@ -90,6 +93,10 @@ class EventId(enum.IntEnum):
 CLOSE_REQUEST = "Close Request"
 #: The error code KB Q319936 prints with 4283 (undocumented; KB Q266792 also shows 8465).
 BAD_LPI_ERROR_CODE = 8464
+#: A real log pairs a 4283 with the 4258 of the same LPI logged at most this many seconds
+#: before it (rule ``pair-window``): the model logs both at one instant (rule ``same-step``),
+#: and the EV0 clock shows whole seconds.
+PAIR_WINDOW_SECONDS = 1
 
 
 class FieldKind(enum.Enum):

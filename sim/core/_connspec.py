@@ -13,6 +13,9 @@ in real time, ``sim.live._playback``):
 * After a CC in time, the peer sends its ``data_units`` when the CC has reached it and its data
   has come back (:meth:`ConnSpec.data_at`: one round trip after the CC), keeps the association
   ``hold`` after that (:meth:`ConnSpec.close_after`), then closes (or resets, ``reset``).
+
+Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
+docs/model.md): ``peer-give-up``, ``peer-exchange``.
 """
 
 from __future__ import annotations

@@ -30,7 +30,6 @@ class Counters:
     accepted: int = 0
     opened: int = 0
     timed_out: int = 0
-    timed_out_in_backlog: int = 0
     race_closes: int = 0
     normal_closes: int = 0
     peer_gave_up: int = 0
@@ -58,7 +57,6 @@ class Summary:
     accepted: int
     opened: int
     timed_out: int
-    timed_out_in_backlog: int
     race_closes: int
     normal_closes: int
     peer_gave_up: int

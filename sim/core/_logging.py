@@ -21,6 +21,9 @@ Rules of this module:
   the KB's 4258/4283 pair needs maximum.
 * **[inferred]** Events of other categories (9156 is Resource) are always written: the model
   has no knob for their levels, and KB Q229643 shows 9156 logged on a default server.
+
+Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
+docs/model.md): ``logging-levels``.
 """
 
 from __future__ import annotations

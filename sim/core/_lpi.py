@@ -1,19 +1,10 @@
 """Control blocks and LPIs.
 
-Rules of this module:
+The pool of TCP/IP control blocks (one per association, one for the listener), the index an
+association takes, and the LPI printed from it.
 
-* The MTA keeps one control block per association plus one listening for incoming ones
-  (KB Q166602, KB Q229643). The pool size is the registry value
-  ``MSExchangeMTA\\Parameters\\TCP/IP control blocks``, default 20 (KB Q200259, KB Q166602),
-  at most 1,250 across network types.
-* **[inferred]** Control block 0 is the listener's; associations take the lowest free index
-  from 1 upwards, so a default pool serves 19 associations at once.
-* An LPI ("internal connection handle (LPI)", KB Q266792 and KB Q188040) prints as
-  ``<network type>-<component>-<cb>``. **[inferred]** The third number is the control block
-  index (it matches the cb in both KB examples), the first the network type (1 = TCP/IP
-  RFC 1006, KB Q168815); 15 is kept as seen in every KB example.
-* **[inferred]** On the post-SP3 build a leaked control block stays allocated for the rest
-  of the run (KB Q247419: "The MTA leaks control blocks").
+Rules of the model carried out here (``sim.core.RULES``, listed with their sources and what is
+inferred in docs/model.md): ``pool``, ``block-index``, ``lpi``.
 """
 
 from __future__ import annotations
@@ -24,11 +15,11 @@ from dataclasses import dataclass
 
 #: Network type 1 is TCP/IP (RFC 1006), KB Q168815.
 NETWORK_TCPIP = 1
-#: The middle number of every LPI printed in the KBs.
+#: The middle number of the KB case's LPI (``1-15-12``; rule ``lpi``).
 POP4_COMPONENT = 15
-#: Default "TCP/IP control blocks" (KB Q166602, KB Q200259).
+#: Default "TCP/IP control blocks" (rule ``pool``).
 DEFAULT_CONTROL_BLOCKS = 20
-#: Shared maximum across network types (DOMAIN.md; KB Q166602 gives 64 for older builds).
+#: The pool's upper bound (rule ``pool``).
 MAX_CONTROL_BLOCKS = 1250
 #: The control block the listener holds. [inferred]
 LISTENER_CB = 0

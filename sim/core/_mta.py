@@ -10,13 +10,16 @@ Rules of this module:
   and :meth:`PeerSide.finished` (the MTA is done with the connection). Its own occurrences are
   ``ACCEPT``, ``OK_READY`` and ``RESPONSE_TIMEOUT``, bound into the scheduler.
 * Transport (Winsock-like): a connection arriving when the backlog holds ``backlog``
-  connections is refused (TCP reset) [inferred]. Otherwise it waits in the backlog, and its
-  response timer starts: the kernel completes the TCP handshake before the application is
-  involved (domain notes, Windows TCP). If the timer fires before the OK response, the
-  transport closes the connection and, if the NSI had accepted it, delivers a Close Request
-  (KB Q319936). A connection that times out still in the backlog is dropped without reaching
-  the NSI [inferred; WSAAccept would report WSAECONNRESET]. A peer that closes while its
-  connection waits in the backlog abandons it, silently.
+  connections is refused (TCP reset) [inferred]. Otherwise it waits in the backlog: the kernel
+  completes the TCP handshake before the application is involved (domain notes, Windows TCP),
+  and nothing of the MTA's knows it yet. Only its peer can end it there (a close or a reset:
+  the connection is abandoned, silently).
+* Response timer (the reading "a timer of the MTA's own stack" of the KB's "times out at the
+  Winsock layer"; KB Q200259, every layer keeps its own timer): it starts when the listener
+  accepts the connection and hands it to the NSI, and stops when the CC goes out. If it fires
+  first, the transport closes the connection and delivers a Close Request to the NSI (KB
+  Q319936). ``response_timeout=None``: no such timer; only the peers' own give-up (the other
+  reading, ``_peers.py``) closes a connection waiting for its CC.
 * Listener: accepts the backlog's head, one connection per ``accept_time``; each accepted
   connection becomes a connect indication at POP4 (``_pop4.py``), which takes a control block
   or refuses it (9156).
@@ -26,6 +29,10 @@ Rules of this module:
   [inferred]. On SP4 nothing is withdrawn: dead jobs stay queued and keep the kernel busy
   [inferred].
 * Every input consumed is one :class:`~sim.core.Step` for the step sink, when there is one.
+
+Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
+docs/model.md): ``handshake``, ``backlog-full``, ``response-timer``, ``close-in-backlog``,
+``listener``, ``kernel-load``, ``sp4-dead-work``, ``hotfix-withdraws``.
 """
 
 from __future__ import annotations
@@ -57,7 +64,8 @@ class ModelConfig:
     """The knobs of one run, in model units."""
 
     epoch: datetime
-    response_timeout: Micros
+    #: The MTA's own response timer (``None``: none; the peers' give-up closes connections).
+    response_timeout: Micros | None
     backlog: int = 200
     control_blocks: int = 20
     open_associations: int = 0
@@ -197,11 +205,9 @@ class Mta:
         self._conns[conn] = state
         self._backlog.append(conn)
         self._backlog_live += 1
-        sched = self.scheduler
-        state.timer = sched.at(t + self.config.response_timeout, Kind.RESPONSE_TIMEOUT, conn)
         if not self._listener_busy:
             self._listener_busy = True
-            sched.at(t + self.config.accept_time, Kind.ACCEPT, -1)
+            self.scheduler.at(t + self.config.accept_time, Kind.ACCEPT, -1)
         if self._tape is not None:
             self._emit(Record(t, Kind.ARRIVAL, conn, spec.record_items()), side.external)
         return True
@@ -244,8 +250,12 @@ class Mta:
         state = self._conns[conn]
         state.phase = _Phase.NSI
         assoc = self.pop4.connect_indication(conn, t)
+        sched = self.scheduler
+        timeout = self.config.response_timeout
+        if assoc is not None and timeout is not None:
+            state.timer = sched.at(t + timeout, Kind.RESPONSE_TIMEOUT, conn)
         if self._backlog_live:
-            self.scheduler.at(t + self.config.accept_time, Kind.ACCEPT, -1)
+            sched.at(t + self.config.accept_time, Kind.ACCEPT, -1)
         else:
             self._listener_busy = False
         if self._tape is not None:
@@ -273,14 +283,9 @@ class Mta:
         state = self._conns[conn]
         state.timer = NOT_SCHEDULED
         self.counters.timed_out += 1
-        in_backlog = state.phase is _Phase.BACKLOG
         if self._tape is not None:
-            self._tape.actions.append(CloseOnTimeout(conn, in_backlog))
-        if in_backlog:
-            self.counters.timed_out_in_backlog += 1
-            self._backlog_live -= 1  # lazily removed from the deque (_pop_backlog)
-        else:
-            self.pop4.close_request(conn, t)
+            self._tape.actions.append(CloseOnTimeout(conn))
+        self.pop4.close_request(conn, t)
         self._forget(conn)
         if self._tape is not None:
             self._emit(Record(t, Kind.RESPONSE_TIMEOUT, conn), False)

@@ -15,6 +15,9 @@ Rules of this module:
   invented: an external connection's spec has ``hold=None, give_up=None, data_units=0``, so
   no simulated occurrence ever names it. An input naming a connection the MTA is done with is
   dropped without a step.
+
+Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
+docs/model.md): ``reset-is-close``.
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ Rules of this module:
   the transport (:class:`Transport`: send the CC, refuse the connection).
 * When the run is watched (a :class:`~sim.core.Tape`), every transition that fires and every
   event logged is written to it; otherwise only the counters move.
+
+Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
+docs/model.md): ``ok-response``.
 """
 
 from __future__ import annotations

@@ -28,6 +28,9 @@ passes, ``sim.drivers``):
   input just before the first pop of an entry at or after its time, so everything before it
   has run; a live source injects each input as it happens (:meth:`Scheduler.inject`), with a
   time after everything already handled.
+
+Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
+docs/model.md): ``tie-rule``.
 """
 
 from __future__ import annotations

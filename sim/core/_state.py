@@ -3,13 +3,13 @@
 Rules of this module (read these before the code; they are all of POP4's rules):
 
 * One connection (one LPI) is in one of five states: ``IDLE`` (no connection yet),
-  ``OPENING`` (the connect indication reached the NSI; the MTA kernel has not produced the OK
+  ``OPENING`` (the connect indication reached the NSI; POP4 has not received the kernel's OK
   response yet), ``OPEN`` (the OK response was sent; the association is up), ``CLOSED``,
   ``ERROR``.
 * Inputs reach POP4 from below (the Winsock layer via the NSI) or from above (the MTA
   kernel): ``OPEN`` (connect indication), ``OK`` (the kernel's OK response), ``CLOSE`` (a Close
-  Request received at the NSI: the Winsock timer closed the connection, or the peer closed or
-  reset it), ``DATA`` (a data unit from the peer).
+  Request received at the NSI: the MTA's response timer closed the connection, or the peer
+  closed, reset or gave up on it), ``DATA`` (a data unit from the peer).
 * :data:`BASE_TABLE` is the Exchange 5.5 SP4 table. A build is a policy: a small dict of rows
   that replace rows of the base table (see ``_builds.py``). A (state, input) pair in neither is
   a protocol error, never a silent fall-through: :func:`transition` raises
@@ -27,12 +27,16 @@ Rules of this module (read these before the code; they are all of POP4's rules):
     connection is forgotten (KB Q229643: "There are no free control blocks available for
     network type 1"; KB Q166602: one control block per association).
 * Rows name their source. KB Q319936: a Close Request while the OK response is pending logs
-  4258 then 4283. KB Q266792: on SP4, "after these events are logged, control blocks are
-  managed correctly". KB Q229643: a repeated Open is ignored as a "Duplicate Open".
+  4258 then 4283, in one step (rule ``same-step``). KB Q266792: on SP4, "The fix ensures that
+  after these events are logged, control blocks are managed correctly". KB Q229643: a
+  repeated Open is ignored as a "Duplicate Open".
   **[inferred]**: the late OK on a closed connection is discarded; data before the OK
   response is the peer's protocol error (ISO 8073 class 0: no DT before the CC).
 * The effects of a row are carried out in the order the row lists them, all in one place:
   ``_pop4.py``. :data:`LOGS` says which event each logging effect writes.
+
+Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
+docs/model.md): ``same-step``.
 """
 
 from __future__ import annotations
@@ -121,7 +125,8 @@ BASE_TABLE: Mapping[Key, Transition] = MappingProxyType(
         (State.OPENING, Input.CLOSE): Transition(
             State.CLOSED,
             (Effect.LOG_4258, Effect.LOG_4283, Effect.RELEASE_CB),
-            "KB Q319936 (4258 then 4283); KB Q266792 (SP4 manages control blocks correctly)",
+            'KB Q319936 (4258 then 4283); KB Q266792: "after these events are logged, control '
+            'blocks are managed correctly"',
         ),
         (State.OPEN, Input.DATA): Transition(
             State.OPEN, (Effect.DELIVER,), "RFC 1006 / ISO 8073 class 0 (DT after CC)"

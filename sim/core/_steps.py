@@ -80,11 +80,10 @@ class Refuse(NamedTuple):
 
 
 class CloseOnTimeout(NamedTuple):
-    """The Winsock response timer fired before the OK response: the transport closed the
-    connection (a Close Request for the NSI, unless it was still in the backlog)."""
+    """The MTA's response timer fired before the OK response: the transport closed the
+    connection and delivered a Close Request to the NSI."""
 
     conn: int
-    in_backlog: bool
 
 
 Action = SendCC | Refuse | CloseOnTimeout

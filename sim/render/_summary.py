@@ -24,7 +24,8 @@ def compare_rows(summaries: Sequence[Summary]) -> list[tuple[str, list[int]]]:
     rows: list[tuple[str, Callable[[Summary], int]]] = [
         ("connections", lambda s: s.connections),
         ("opened (OK response in time)", lambda s: s.opened),
-        ("timed out at the Winsock layer", lambda s: s.timed_out),
+        ("timed out: the MTA's response timer", lambda s: s.timed_out),
+        ("timed out: the peer gave up", lambda s: s.peer_gave_up),
         ("closed while the OK was pending", lambda s: s.race_closes),
     ]
     rows += [(f"{int(e)} logged", _logged(e)) for e in EventId]

@@ -12,6 +12,7 @@ Rules of this module:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -45,9 +46,10 @@ class RunLog:
         return tuple(step.record for step in self.steps)
 
     @property
-    def response_timeout(self) -> Micros:
-        """The Winsock response timer of the run, in microseconds."""
-        return to_micros(self.scenario.winsock.response_timeout)
+    def response_timeout(self) -> Micros | None:
+        """The MTA's response timer of the run, in microseconds (``None``: it has none)."""
+        timeout = self.scenario.winsock.response_timeout
+        return None if math.isinf(timeout) else to_micros(timeout)
 
     @property
     def epoch(self) -> datetime:

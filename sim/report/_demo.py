@@ -100,9 +100,13 @@ def _intro(run: RunLog, seq: Seq, clean: Callable[[str], str]) -> DemoStep:
     s = run.scenario
     service = "-" if seq.service is None else duration(seq.service)
     lines = [
-        f"An incoming connection reaches the MTA. The Winsock layer gives the MTA "
-        f"{duration(seq.response_timeout)} to answer with its OK response; on this busy "
-        f"system the MTA kernel needs {service} to produce it.",
+        "An incoming connection reaches the MTA. "
+        + (
+            "The MTA keeps no response timer of its own here: only the remote MTA can give up."
+            if seq.response_timeout is None
+            else f"The MTA's transport gives it {seq.timer_text} to answer with its OK response."
+        )
+        + f" On this busy system the MTA kernel needs {service} to produce it.",
     ]
     if s.mta.open_associations and seq.lpi is not None:
         lines.append(
@@ -178,7 +182,7 @@ def _verdict(seq: Seq) -> str:
     if seq.race.winner is Winner.TIMER and Effect.CANCEL_OK in seq.race_effects:
         return (
             f"{build.label} logs the 4258 alone: same race, same Close Request, no 4283. "
-            "[inferred: how the hotfix handles the case; the KB only says it does]"
+            "[inferred: what the hotfix does; the KB only says a fix exists]"
         )
     if seq.race.winner is Winner.OK:
         return f"No race lost, no 4283 on {build.label}."
@@ -188,7 +192,7 @@ def _verdict(seq: Seq) -> str:
 def _narrate(seq: Seq, rows: list[Row]) -> list[str]:
     """One or two sentences for a step."""
     actions = [r.action for r in rows]
-    timeout = duration(seq.response_timeout)
+    timeout = seq.timer_text
     service = "-" if seq.service is None else duration(seq.service)
     lpi = "-" if seq.lpi is None else str(seq.lpi)
     head = rows[0]
@@ -197,9 +201,7 @@ def _narrate(seq: Seq, rows: list[Row]) -> list[str]:
             "The remote MTA opens a TCP connection (RFC 1006, port 102) and sends its connect "
             "request (CR); Windows completes the handshake before the MTA is involved."
         ]
-        if Action.TIMER_START in actions:
-            out.append(f"The Winsock layer starts its response timer: the MTA has {timeout}.")
-        elif Action.REFUSED_BACKLOG in actions:
+        if Action.REFUSED_BACKLOG in actions:
             out.append("The listen backlog is full: the connection is reset at once.")
         return out
     if head.action is Action.ACCEPT:
@@ -208,9 +210,14 @@ def _narrate(seq: Seq, rows: list[Row]) -> list[str]:
                 "The NSI listener accepts the connection, but no control block is free: the "
                 "MTA logs 9156 and refuses it."
             ]
+        timer = (
+            f"; the MTA's transport starts its response timer ({timeout})"
+            if Action.TIMER_START in actions
+            else ""
+        )
         out = [
             f"The NSI listener accepts it on LPI {lpi} and POP4 asks the MTA kernel for the "
-            "OK response."
+            f"OK response{timer}."
         ]
         if Action.WORK_START in actions:
             out.append(f"A kernel thread starts on it at once; it needs {service}.")
@@ -218,20 +225,18 @@ def _narrate(seq: Seq, rows: list[Row]) -> list[str]:
     if head.action is Action.WORK_START:
         return [f"A kernel thread becomes free and starts on the OK response; it needs {service}."]
     if head.action is Action.TIMER_FIRES:
-        if head.won:
-            return [
-                f"{timeout} have passed and the kernel is still busy: the Winsock timer wins "
-                "the race.",
-                "The transport closes the connection and hands the NSI a Close Request for an "
-                "association that is still being set up.",
-            ]
-        return ["The Winsock timer fires; the connection had not reached the NSI yet."]
+        return [
+            f"{timeout} have passed and the kernel is still busy: the timer at the Winsock "
+            "layer wins the race.",
+            "The transport closes the connection and hands the NSI a Close Request for an "
+            "association that is still being set up.",
+        ]
     if head.action is Action.EVENT:
         if Action.OK_CANCELLED in actions:
             return [
                 "The hotfix build logs the 4258 alone and handles the pending open: it "
                 "cancels the OK response and returns the control block. No 4283. "
-                "[inferred: the KB says only that the fix handles the case]"
+                "[inferred: the KB says only that a fix exists]"
             ]
         # What each event logged means, from the catalog.
         return [fill(r.event, r.event.spec.meaning) for r in rows if r.event is not None]
@@ -245,7 +250,7 @@ def _narrate(seq: Seq, rows: list[Row]) -> list[str]:
             )
             return [
                 f"The OK response is ready at {seconds(head.t)}, {when}.",
-                "The NSI sends it to the peer as the CC and the Winsock timer is stopped.",
+                "The NSI sends it to the peer as the CC and the response timer is stopped.",
             ]
         late = "" if seq.race.margin is None else f", {duration(-seq.race.margin)} too late"
         return [

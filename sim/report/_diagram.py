@@ -144,7 +144,8 @@ class Winner(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Race:
-    """The race of one connection. Times in µs; ``deadline`` is arrival + response timer."""
+    """The race of one connection. Times in µs; ``deadline`` is the accept + the response
+    timer."""
 
     winner: Winner
     deadline: int | None
@@ -163,11 +164,7 @@ class Race:
         """One or two sentences for captions and footers."""
         deadline = seconds_text(self.deadline)
         if self.winner is Winner.TIMER:
-            where = (
-                "the NSI got a Close Request while the OK response was pending"
-                if self.in_nsi
-                else "the connection was dropped from the backlog before the NSI saw it"
-            )
+            where = "the NSI got a Close Request while the OK response was pending"
             if self.ok_at is None:
                 ok = "the OK response never came"
             else:
@@ -203,7 +200,8 @@ class Sequence:
     build: Build
     scenario: str
     epoch: datetime
-    response_timeout: int
+    #: The MTA's response timer (``None``: the scenario has none; only the peer can give up).
+    response_timeout: int | None
     service: int | None
     lpi: Lpi | None
     rows: tuple[Row, ...]
@@ -213,6 +211,11 @@ class Sequence:
     #: The effects of the POP4 row that took the Close Request while the OK response was
     #: pending (empty when no such row fired): what this build did in the race.
     race_effects: tuple[Effect, ...] = ()
+
+    @property
+    def timer_text(self) -> str:
+        """The response timer as the pictures print it ("21 s"; "no timer" without one)."""
+        return "no timer" if self.response_timeout is None else duration_text(self.response_timeout)
 
     @property
     def event_ids(self) -> tuple[int, ...]:

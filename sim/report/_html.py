@@ -95,8 +95,8 @@ def report_html(
     add(f"<h1>mtasim report: {escape(name)}</h1>")
     add(
         '<p class="lead">Exchange Server 5.5 MTA, event 4283 "Bad LPIs in message" (KB '
-        "Q319936): a connection times out at the Winsock layer before the MTA has produced "
-        f"its OK response. Builds: {escape(builds)}.</p>"
+        "Q319936): an incoming connection times out before the MTA receives the OK "
+        f"response. Builds: {escape(builds)}.</p>"
     )
 
     # The scenario.

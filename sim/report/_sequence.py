@@ -27,7 +27,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..core import (
-    CloseOnTimeout,
     Effect,
     Event,
     Fired,
@@ -128,7 +127,7 @@ class _Drawing:
     """What the diagram has gathered so far (not a model of the connection: each field is a
     fact read from a step)."""
 
-    timeout: int
+    timeout: int | None
     service: int | None
     deadline: int | None = None
     ok_at: int | None = None
@@ -171,14 +170,6 @@ def _arrival(rows: _Rows, d: _Drawing, step: Step) -> None:
     rows.add(t, Action.CONNECT, Arrow(Lane.PEER, Lane.WINSOCK, "TCP connect + CR"))
     if _refusal(step) is Refusal.BACKLOG:
         rows.add(t, Action.REFUSED_BACKLOG, Arrow(Lane.WINSOCK, Lane.PEER, "reset: backlog full"))
-        return
-    d.deadline = t + d.timeout
-    start = rows.add(
-        t,
-        Action.TIMER_START,
-        Note(Lane.WINSOCK, f"response timer starts ({duration_text(d.timeout)})"),
-    )
-    d.timer = (start, None)
 
 
 def _accept(rows: _Rows, d: _Drawing, step: Step) -> None:
@@ -196,6 +187,14 @@ def _accept(rows: _Rows, d: _Drawing, step: Step) -> None:
     if any(Effect.REQUEST_OK in fired.effects for fired in step.fired):
         rows.add(t, Action.REQUEST_OK, Arrow(Lane.NSI, Lane.KERNEL, "request OK response"))
     rows.events(step)
+    if d.timeout is not None:
+        d.deadline = t + d.timeout
+        start = rows.add(
+            t,
+            Action.TIMER_START,
+            Note(Lane.WINSOCK, f"response timer starts ({duration_text(d.timeout)})"),
+        )
+        d.timer = (start, None)
 
 
 def _ok_ready(rows: _Rows, d: _Drawing, step: Step) -> None:
@@ -243,19 +242,14 @@ def _ok_ready(rows: _Rows, d: _Drawing, step: Step) -> None:
 
 def _timeout(rows: _Rows, d: _Drawing, step: Step) -> None:
     t = step.t
-    in_backlog = any(isinstance(a, CloseOnTimeout) and a.in_backlog for a in step.actions)
     d.stop_timer(
         rows.add(t, Action.TIMER_FIRES, Note(Lane.WINSOCK, "timer fires: wins the race"), won=True)
     )
-    d.decide(Winner.TIMER, t, not in_backlog)
-    if in_backlog:
-        rows.add(t, Action.DROPPED_IN_BACKLOG, Note(Lane.WINSOCK, "dropped from the backlog"))
-        rows.events(step)
-    else:
-        rows.add(t, Action.CLOSE_REQUEST, Arrow(Lane.WINSOCK, Lane.NSI, "Close Request"))
-        rows.events(step)
-        _race_effects(d, _race_row(step))
-        _build_notes(rows, t, _race_row(step), d.lpi)
+    d.decide(Winner.TIMER, t, True)
+    rows.add(t, Action.CLOSE_REQUEST, Arrow(Lane.WINSOCK, Lane.NSI, "Close Request"))
+    rows.events(step)
+    _race_effects(d, _race_row(step))
+    _build_notes(rows, t, _race_row(step), d.lpi)
     rows.add(t, Action.TCP_CLOSE, Arrow(Lane.WINSOCK, Lane.PEER, "TCP close"))
 
 
@@ -333,7 +327,7 @@ def sequence(log: RunLog, conn: int) -> Sequence:
                 Lane.WINSOCK,
                 where[start],
                 len(ordered) - 1 if end is None else where[end],
-                f"response timer {duration_text(d.timeout)}",
+                f"response timer {duration_text(d.timeout or 0)}",
                 lost=d.winner is Winner.OK,
                 open_end=end is None,
             )

@@ -166,7 +166,7 @@ class _Drawer:
                 canvas.put(k, glyph, glyph_style)
 
     def label(self, row: Row) -> str:
-        text = SHORT.get(row.action, row.label).format(timeout=duration(self.seq.response_timeout))
+        text = SHORT.get(row.action, row.label).format(timeout=self.seq.timer_text)
         if isinstance(row.item, Note) and row.item.event is not None:
             text = short_event(row.item.event)
         if row.lost:
@@ -231,8 +231,8 @@ def timeline_lines(seq: Sequence, *, ascii_only: bool = False) -> list[Text]:
     service = "-" if seq.service is None else duration(seq.service)
     para(f"mtasim timeline: {seq.scenario}, build {seq.build.label}", "bold")
     para(
-        f"connection {seq.conn}, LPI {lpi}, {seq.epoch:%Y-%m-%d}: the Winsock layer waits "
-        f"{duration(seq.response_timeout)} for the OK response; the kernel needs {service}"
+        f"connection {seq.conn}, LPI {lpi}, {seq.epoch:%Y-%m-%d}: {_waits(seq)}; the kernel "
+        f"needs {service}"
     )
     lines.append(Text())
     lines.extend(timeline_rows(seq, range(len(seq.rows)), ascii_only=ascii_only))
@@ -301,3 +301,9 @@ def _time(t: int) -> str:
 def _clock(row: Row) -> str:
     """``02:43:50pm``: the clock of the EV0 timestamp."""
     return clock12(row.timestamp)
+
+
+def _waits(seq: Sequence) -> str:
+    if seq.response_timeout is None:
+        return "the MTA keeps no response timer (only the peer gives up)"
+    return f"the MTA's response timer gives the OK response {seq.timer_text}"

@@ -15,7 +15,7 @@ from ._load import (
 )
 from ._plan import ServiceTimes, arrivals, latest, model_config, room, tail_bound
 from ._problem import MAX_PROBLEMS, Problem, ScenarioError
-from ._scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings
+from ._scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings, digest_of
 from ._schema import SCHEMA, Field, all_keys
 from ._tables import key_tables
 from ._types import TYPES, Type
@@ -45,6 +45,7 @@ __all__ = [
     "bundled_text",
     "check_scenario",
     "check_value",
+    "digest_of",
     "key_tables",
     "latest",
     "load_scenario",

@@ -42,9 +42,12 @@ def _bundle() -> Any:
 
 
 def bundled_names() -> list[str]:
-    """Names of the scenarios shipped in the package, sorted."""
+    """Names of the scenarios shipped in the package, sorted (a file whose name starts with
+    ``_``, such as ``_claims.toml``, is not a scenario)."""
     return sorted(
-        entry.name[: -len(".toml")] for entry in _bundle().iterdir() if entry.name.endswith(".toml")
+        entry.name[: -len(".toml")]
+        for entry in _bundle().iterdir()
+        if entry.name.endswith(".toml") and not entry.name.startswith("_")
     )
 
 

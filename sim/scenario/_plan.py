@@ -37,15 +37,20 @@ def model_config(scenario: Scenario) -> ModelConfig:
     """The scenario's knobs in model units."""
     return ModelConfig(
         epoch=scenario.epoch,
-        response_timeout=to_micros(scenario.winsock.response_timeout),
+        response_timeout=_finite(scenario.winsock.response_timeout),
         backlog=scenario.winsock.backlog,
         control_blocks=scenario.mta.control_blocks,
         open_associations=scenario.mta.open_associations,
         threads=scenario.mta.threads,
         accept_time=to_micros(scenario.mta.accept_time),
         logging=scenario.mta.logging,
-        until=None if math.isinf(scenario.until) else to_micros(scenario.until),
+        until=_finite(scenario.until),
     )
+
+
+def _finite(seconds: float) -> Micros | None:
+    """Seconds in µs, ``inf`` as ``None``."""
+    return None if math.isinf(seconds) else to_micros(seconds)
 
 
 def stream(seed: int, group: int, name: str) -> random.Random:
@@ -104,11 +109,12 @@ def reach(scenario: Scenario) -> tuple[Micros, Micros]:
     The tail: the listener accepts at most N + 1 times (N connections), ``accept_time``
     each; the kernel then serves at most N jobs of at most ``ok_delay + ok_delay_jitter``
     each, even on one thread; after a connection's OK response come its round trip, its data
-    and its hold; its response timer and its peer's give-up run from its arrival. With a
-    finite ``until`` nothing happens after ``until``; :func:`latest` takes that into account.
+    and its hold; its response timer runs from its accept, its peer's give-up from its
+    arrival. With a finite ``until`` nothing happens after ``until``; :func:`latest` takes
+    that into account.
     """
     mta = scenario.mta
-    after = to_micros(scenario.winsock.response_timeout)
+    after = _finite(scenario.winsock.response_timeout) or 0
     last = 0
     for group in scenario.peers:
         hold = 0 if math.isinf(group.hold) else to_micros(group.hold)

@@ -108,8 +108,7 @@ class Scenario:
 
     def digest(self) -> str:
         """SHA-256 of the canonical JSON of :meth:`to_dict` (``origin`` is not part of it)."""
-        canonical = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return digest_of(self.to_dict())
 
 
 def _section(obj: Any, table: str) -> dict[str, Any]:
@@ -123,6 +122,13 @@ CLASSES: dict[str, type[Any]] = {
     "mta": MtaSettings,
     "peers": PeerGroup,
 }
+
+
+def digest_of(data: dict[str, Any]) -> str:
+    """SHA-256 of a scenario's dictionary (:meth:`Scenario.to_dict`, or the one a trace's
+    header holds, as it was written) in canonical JSON."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _check_classes() -> None:

@@ -16,6 +16,9 @@ Rules of this module:
   :data:`MAX_GROUPS` peer groups: so every line of a trace has a known bound.
 * Tables: top-level keys, ``[winsock]``, ``[mta]`` and ``[[peers]]`` (an array of tables: each
   one a group of peers that connect at given times or at random).
+
+Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
+docs/model.md): ``response-timer-value``.
 """
 
 from __future__ import annotations
@@ -134,11 +137,14 @@ TOP: tuple[Field, ...] = (
 WINSOCK: tuple[Field, ...] = (
     Field(
         "response_timeout",
-        SECONDS,
+        SECONDS_OR_INF,
         21.0,
-        "The Winsock-layer timer that races the OK response: a connection whose OK response "
-        "is not ready this long after it arrived is closed (default 21 s: Windows 2000 drops "
-        "a connection after 21 s with 2 retransmissions, KB Q142641) [inferred].",
+        "The MTA's own response timer, one reading of the KB's \"times out at the Winsock "
+        'layer" (KB Q200259: each layer of the stack keeps its own timer): it starts when the '
+        "listener accepts a connection, and if the OK response is not ready when it fires, the "
+        "transport closes the connection with a Close Request to the NSI. inf: no such timer "
+        "(the other reading: only the peer's give_up closes a waiting connection). No KB gives "
+        "its value; 21 s [inferred].",
         0.0,
         MAX_SECONDS,
         exclusive_minimum=True,
@@ -267,7 +273,9 @@ PEER: tuple[Field, ...] = (
         "give_up",
         SECONDS_OR_INF,
         math.inf,
-        "The peer's own connect timeout: it closes if no CC has reached it this long after "
+        "The peer's own connect timeout, the other reading of the KB's \"times out at the "
+        "Winsock layer\" (the remote MTA gives up; the MTA's Winsock layer reports the close "
+        "and the NSI gets a Close Request): it closes if no CC has reached it this long after "
         "it connected (inf: never).",
         0.0,
         MAX_SECONDS,

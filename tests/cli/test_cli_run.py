@@ -60,7 +60,7 @@ def test_bad_scenario_leaves_no_output_file(capsys, tmp_path):
     assert code == 2
     assert err == (
         f"mtasim run: {bad}:2: winsock.response_timeout: found integer -1; expected a number of "
-        "seconds > 0 and <= 31622400\n"
+        "seconds or inf > 0 and <= 31622400\n"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"]
 

@@ -8,12 +8,14 @@ import sim
 from sim.cli import main
 
 BUNDLED = [
+    "after-the-storm",
     "backlog-overflow",
     "healthy",
     "heavy-load",
     "kb319936",
     "peer-resets",
     "random-arrivals",
+    "remote-gives-up",
     "slow-links",
     "tie-at-deadline",
 ]

@@ -20,8 +20,9 @@ The one field allowed to differ is the tool version in a trace header (``"tool":
 :func:`normalise` replaces it before comparing.
 
 Regenerate only on purpose (a change of the model version, with the list of what changed in
-``docs/model.md``): ``python tests/golden/corpus.py bundled generated`` rewrites those parts;
-``live`` re-records the live sessions (real sockets on 127.0.0.1, about a minute).
+``docs/model.md``): ``python tests/golden/corpus.py bundled generated`` re-runs those parts
+(the generated sets keep their committed scenarios; ``redraw`` draws them anew); ``live``
+re-records the live sessions (real sockets on 127.0.0.1, about a minute).
 """
 
 from __future__ import annotations
@@ -199,11 +200,14 @@ def draw_scenarios(name: str, count: int) -> list[Any]:
     return list(found.values())
 
 
-def write_generated(tmp: Path, name: str, count: int) -> None:
+def write_generated(tmp: Path, name: str, count: int, *, redraw: bool) -> None:
+    """The outputs of a generated set; its scenarios are drawn anew only with ``redraw`` (or
+    when the set has none yet): a new model version re-runs the same scenarios."""
     folder = CORPUS / "generated" / name
-    drawn = draw_scenarios(name, count)
-    lines = "".join(json.dumps(s.to_dict(), sort_keys=True) + "\n" for s in drawn)
-    write_gz(folder / "scenarios.jsonl.gz", lines.encode("utf-8"))
+    if redraw or not (folder / "scenarios.jsonl.gz").exists():
+        drawn = draw_scenarios(name, count)
+        lines = "".join(json.dumps(s.to_dict(), sort_keys=True) + "\n" for s in drawn)
+        write_gz(folder / "scenarios.jsonl.gz", lines.encode("utf-8"))
     scenarios = generated_scenarios(name)  # as the test reads them back
     for build in build_aliases():
         rows = []
@@ -304,16 +308,16 @@ def write_live() -> None:
 def main(parts: list[str]) -> int:
     import tempfile
 
-    known = {"bundled", "generated", "live"}
+    known = {"bundled", "generated", "live", "redraw"}
     if not parts or not set(parts) <= known:
         print(f"usage: python tests/golden/corpus.py {' '.join(sorted(known))}", file=sys.stderr)
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         if "bundled" in parts:
             write_bundled(Path(tmp))
-        if "generated" in parts:
+        if "generated" in parts or "redraw" in parts:
             for name, count in GENERATED.items():
-                write_generated(Path(tmp), name, count)
+                write_generated(Path(tmp), name, count, redraw="redraw" in parts)
     if "live" in parts:
         write_live()
     return 0

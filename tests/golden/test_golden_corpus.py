@@ -58,7 +58,7 @@ def test_bundled_scenarios_through_the_command(name, build, driver, tmp_path, ca
             f"{name} {build} {form}", out.read_bytes(), read_gz(folder / f"{build}.{form}.gz")
         )
     assert_same(f"{name} {build} trace", trace.read_bytes(), read_gz(folder / f"{build}.trace.gz"))
-    # The trace recorded by mtasim 0.1.0 keeps passing replay --check.
+    # The committed trace (this model's) passes replay --check.
     recorded = tmp_path / "recorded.jsonl"
     recorded.write_bytes(read_gz(folder / f"{build}.trace.gz"))
     assert main(["replay", str(recorded), "--check", "--quiet", "--driver", driver]) == 0

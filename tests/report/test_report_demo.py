@@ -27,7 +27,7 @@ def test_demo_no_pause_runs_the_whole_walkthrough(capsys):
     order = [
         "The case: kb319936",
         "pre-fix 5.5.2653.23, step 1/5",
-        "the Winsock timer wins the race",
+        "the kernel is still busy: the timer at the Winsock",
         "Bad LPIs in message",
         "pre-fix 5.5.2653.23: the whole connection",
         "post-fix 5.5.2656.20, step 1/5",

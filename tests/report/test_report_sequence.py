@@ -36,9 +36,9 @@ def test_kb_pre_fix_rows_in_the_models_order():
     seq = sequence(kb(), 0)
     assert [(row.t, row.action) for row in seq.rows] == [
         (0, Action.CONNECT),
-        (0, Action.TIMER_START),
         (0, Action.ACCEPT),
         (0, Action.REQUEST_OK),
+        (0, Action.TIMER_START),
         (0, Action.WORK_START),
         (21 * S, Action.TIMER_FIRES),
         (21 * S, Action.CLOSE_REQUEST),

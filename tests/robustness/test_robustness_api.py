@@ -82,7 +82,7 @@ BAD = [
     (
         "[winsock]\nresponse_timeout = nan\n",
         sim.Scenario(winsock=WinsockSettings(response_timeout=math.nan)),
-        "winsock.response_timeout: found float nan; expected a number of seconds > 0 and <= "
+        "winsock.response_timeout: found float nan; expected a number of seconds or inf > 0 and <= "
         "31622400",
     ),
     (

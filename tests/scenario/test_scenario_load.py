@@ -100,7 +100,7 @@ def test_toml_syntax_errors_carry_the_line():
 @pytest.mark.parametrize(
     "text",
     [
-        "[winsock]\nresponse_timeout = inf\n",
+        "[winsock]\nresponse_timeout = -inf\n",
         "[mta]\nok_delay = nan\n",
         "[[peers]]\ngive_up = 0\n",
         "until = -inf\n",

@@ -120,7 +120,8 @@ class BodyCheck:
         self._external = False
         # The largest values a replay's bound needs (see tail_bound).
         self._max_service = 0
-        self._max_after = to_micros(scenario.winsock.response_timeout)
+        timeout = scenario.winsock.response_timeout
+        self._max_after = 0 if math.isinf(timeout) else to_micros(timeout)
 
     def _fail(self, number: int, message: str) -> TraceError:
         return TraceError(f"{self._name}:{number}: corrupt trace: {message}")

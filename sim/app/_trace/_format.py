@@ -7,7 +7,7 @@ import json
 from typing import Any, TextIO
 
 from ..._version import __version__
-from ...core import Build, Event, Record, Step, to_seconds
+from ...core import MODEL_VERSION, Build, Event, Record, Step, to_seconds
 from ...render import event_dict
 from ...scenario import Scenario
 
@@ -61,6 +61,7 @@ def header(scenario: Scenario, build: Build) -> dict[str, Any]:
         "kind": "header",
         "format": FORMAT,
         "version": VERSION,
+        "model": MODEL_VERSION,
         "tool": f"mtasim {__version__}",
         "scenario_digest": scenario.digest(),
         "scenario": scenario.to_dict(),

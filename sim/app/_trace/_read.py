@@ -20,8 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from ..._version import __version__
-from ...core import Build, BuildError, ConnSpec, External, Kind, resolve_build
-from ...scenario import Scenario, ScenarioError, scenario_from_dict
+from ...core import (
+    MODEL_VERSION,
+    Build,
+    BuildError,
+    ConnSpec,
+    External,
+    Kind,
+    resolve_build,
+)
+from ...scenario import Scenario, ScenarioError, digest_of, scenario_from_dict
 from ...text._input import InputError, clip, load_json, quote, read_lines
 from ._check import BodyCheck, TraceError
 from ._format import FORMAT, MAX_LINE, VERSION
@@ -38,6 +46,8 @@ class TraceInfo:
     lines: int
     inputs: int
     events: int
+    #: The model version the trace was recorded under (``sim.core.MODEL_VERSIONS``).
+    model: int = 1
 
 
 def _parse(path: str, number: int, text: str) -> dict[str, Any]:
@@ -138,6 +148,7 @@ def verify(path: str | Path) -> TraceInfo:
         lines,
         counts["input"],
         counts["event"],
+        first.get("model", 1),
     )
 
 
@@ -152,7 +163,9 @@ def _header_scenario(name: str, first: dict[str, Any]) -> tuple[Scenario, Build]
         more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
         key = f"scenario.{problem.key}" if problem.key else "scenario"
         return TraceError(f"{where}: {key}: {problem.message}{more}")
-    if scenario.digest() != first["scenario_digest"]:
+    # The digest of the scenario as the header holds it, not as this mtasim would write it: a
+    # trace of an older model whose scenario lacks a newer key still reads.
+    if digest_of(first["scenario"]) != first["scenario_digest"]:
         return TraceError(f"{where}: the scenario digest does not match")
     raw = first["build"]
     try:
@@ -186,6 +199,14 @@ def _check_header(name: str, obj: dict[str, Any]) -> dict[str, Any]:
         )
     if version < 1:
         raise TraceError(f"{name}:1: corrupt trace header: format version {version}")
+    model = obj.get("model", 1)  # mtasim 0.1 wrote no model version: model 1
+    if not isinstance(model, int) or isinstance(model, bool) or model < 1:
+        raise TraceError(f"{name}:1: corrupt trace header: model version {quote(model, 40)}")
+    if model > MODEL_VERSION:
+        raise TraceError(
+            f"{name}:1: recorded under model {model}, newer than this mtasim ({__version__}) "
+            f"runs (model {MODEL_VERSION}); upgrade mtasim"
+        )
     for key in ("scenario", "build", "scenario_digest"):
         if key not in obj:
             raise TraceError(f"{name}:1: corrupt trace header: no {key!r}")

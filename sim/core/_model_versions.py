@@ -1,0 +1,66 @@
+"""The model's versions: what each one changed in what a scenario does.
+
+Rules of this module:
+
+* A change of the model that alters the outcome of an existing scenario (an event, its time,
+  a counter, an input the model consumes) adds a :class:`ModelVersion` here, saying what
+  changed and why. :data:`MODEL_VERSION` is the last one.
+* A trace records the version it was made under (``"model"`` in its header; a header without
+  one was written by mtasim 0.1: model 1). ``mtasim replay --check`` of a trace recorded under
+  another model says so in one line, naming both versions and :data:`MODEL_DOCS`, instead of
+  reporting a mismatch (``sim.cli._replay_cmd``).
+* ``docs/model.md`` ("Model versions") lists the same changes; ``tests/test_docs.py`` checks
+  the list against this table. The KB case's text never changes from one version to the
+  next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ModelVersion:
+    """One version of the model and what it changed against the one before."""
+
+    number: int
+    #: One sentence per change: what a scenario does differently, and why.
+    changes: tuple[str, ...]
+
+
+MODEL_VERSIONS: tuple[ModelVersion, ...] = (
+    ModelVersion(1, ("The model of mtasim 0.1.",)),
+    ModelVersion(
+        2,
+        (
+            "The MTA's response timer starts when the listener accepts the connection, no "
+            "longer when the connection arrives: it is a timer of the MTA's own stack (KB "
+            "Q200259), and the MTA knows nothing of a connection still waiting in the listen "
+            "backlog. A connection that waits to be accepted gets its full timer after the "
+            "accept, and no connection times out in the backlog any more (only its peer can "
+            "end it there; the timed_out_in_backlog counter is gone).",
+        ),
+    ),
+)
+
+#: The version of the model this mtasim runs.
+MODEL_VERSION = MODEL_VERSIONS[-1].number
+#: Where the changes are told.
+MODEL_DOCS = 'docs/model.md, "Model versions"'
+
+
+def model_version(number: int) -> ModelVersion:
+    """The version ``number``; ``KeyError`` if this mtasim does not know it."""
+    for version in MODEL_VERSIONS:
+        if version.number == number:
+            return version
+    raise KeyError(number)
+
+
+def versions_markdown() -> str:
+    """The versions and their changes, as ``docs/model.md`` lists them."""
+    lines: list[str] = []
+    for version in MODEL_VERSIONS:
+        lines.append(f"- **Model {version.number}**")
+        lines.extend(f"  - {change}" for change in version.changes)
+    return "\n".join(lines)
