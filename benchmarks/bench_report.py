@@ -128,6 +128,15 @@ def unchecked(naive: dict[str, Any]) -> None:
     print()
 
 
+def other_model(name: str, counts: dict[str, Any], theirs: int, ours: int) -> None:
+    print(
+        f"  {name} (not compared: it runs model {theirs}, this mtasim model {ours}; "
+        f'docs/model.md, "Model versions"): 4258 {counts["logged_4258"]}  '
+        f"4283 {counts['logged_4283']}  "
+        f"refused {counts['refused_backlog'] + counts['refused_no_cb']}"
+    )
+
+
 def size(n: int) -> str:
     return f"{n / 2**20:.2f} MiB" if n >= 2**20 else f"{n / 2**10:.0f} KiB"
 
