@@ -7,8 +7,9 @@ Rules of this module:
   changed and why. :data:`MODEL_VERSION` is the last one.
 * A trace records the version it was made under (``"model"`` in its header; a header without
   one was written by mtasim 0.1: model 1). ``mtasim replay --check`` of a trace recorded under
-  another model says so in one line, naming both versions and :data:`MODEL_DOCS`, instead of
-  reporting a mismatch (``sim.cli._replay_cmd``).
+  an older model passes if this model reproduces it; if not, it says so in one line, naming
+  both versions and :data:`MODEL_DOCS`, instead of reporting a mismatch
+  (``sim.cli._replay_cmd``).
 * ``docs/model.md`` ("Model versions") lists the same changes; ``tests/test_docs.py`` checks
   the list against this table. The KB case's text never changes from one version to the
   next.
