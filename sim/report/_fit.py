@@ -21,10 +21,11 @@ Rules of this module (docs/diagnose.md, "Fitting a scenario"):
   the two neighbours of the best point; the best point is the one whose pre-fix run logs the
   number of 4283 closest to the observed pairs (ties: the smaller delay). A log is one draw of
   the random OK delays: of the seeds 0-15, the fitted scenario keeps the one whose run is
-  closest to the log hour by hour (the smallest largest relative error over the hours of at
-  least 5 pairs, then the smallest sum of squares, then the smaller seed). The fit's error is
-  that run's, hour by hour.
-* Same log, same options: same scenario bytes (seed 0, values rounded to milliseconds).
+  closest to the log (the smallest largest relative error over the total and the hours of at
+  least 5 pairs, then the smallest sum of squares over the hours, then the smaller seed).
+  The fit's error is that run's, hour by hour.
+* Same log, same options: same scenario bytes (values rounded to milliseconds, the search in
+  a fixed order, ties broken by the smaller value).
 """
 
 from __future__ import annotations
@@ -213,28 +214,22 @@ def pairs_per_hour(scenario: Scenario, observed: tuple[HourSeen, ...]) -> tuple[
 
 
 def _hour_errors(observed: tuple[HourSeen, ...], simulated: tuple[int, ...]) -> tuple[float, float]:
-    """The largest relative error over the hours of at least 5 pairs, and the sum of squared
-    differences over all hours."""
-    worst = max(
-        (
-            abs(s - h.pairs) / h.pairs
-            for h, s in zip(observed, simulated, strict=True)
-            if h.pairs >= 5
-        ),
-        default=0.0,
-    )
-    return worst, float(sum((s - h.pairs) ** 2 for h, s in zip(observed, simulated, strict=True)))
+    """The largest relative error, over the total and the hours of at least 5 pairs, and the
+    sum of squared differences over all hours."""
+    pairs = list(zip(observed, simulated, strict=True))
+    total = sum(h.pairs for h in observed)
+    errors = [abs(s - h.pairs) / h.pairs for h, s in pairs if h.pairs >= 5]
+    if total:
+        errors.append(abs(sum(simulated) - total) / total)
+    return max(errors, default=0.0), float(sum((s - h.pairs) ** 2 for h, s in pairs))
 
 
 def _best(rows: list[tuple[float, int]], target: int) -> float:
     """The OK delay whose pairs are closest to ``target`` (ties: the smaller delay; with no
     pair observed, the largest delay that logs none)."""
-    if target == 0:
-        return (
-            max(delay for delay, pairs in rows if pairs == 0)
-            if any(pairs == 0 for _, pairs in rows)
-            else min(delay for delay, _ in rows)
-        )
+    quiet = [delay for delay, pairs in rows if pairs == 0]
+    if target == 0 and quiet:
+        return max(quiet)
     return min(rows, key=lambda row: (abs(row[1] - target), row[0]))[0]
 
 

@@ -68,7 +68,9 @@ def morning(pairs_per_hour: tuple[int, ...], closes_per_hour: int = 10) -> str:
     for hour, pairs in enumerate(pairs_per_hour):
         start = MORNING + timedelta(hours=hour)
         for i in range(closes_per_hour):
-            blocks.append(close(start + timedelta(minutes=5 * i, seconds=1), cb % 40))
+            blocks.append(
+                close(start + timedelta(minutes=60 * i / closes_per_hour, seconds=1), cb % 40)
+            )
             cb += 1
         for i in range(pairs):
             when = start + timedelta(minutes=2 + 50 * i / max(pairs, 1), seconds=7)
