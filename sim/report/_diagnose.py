@@ -237,7 +237,8 @@ class Diagnosis:
         if verdict == "not-q319936":
             return {
                 "reason": (
-                    f"{self.events_4283} 4283 but no signature pair (no 4258 Close Request of "
+                    f"{plural(self.events_4283, 'event')} 4283 but no signature pair (no 4258 "
+                    "Close Request of "
                     f"the same LPI within {window} before a 4283 with error code "
                     f'{BAD_LPI_ERROR_CODE}): KB Q266792, "The event ID 4283 message alone is '
                     "not evidence that the problem that is described in this article is "
