@@ -62,5 +62,11 @@ def main(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text_report(found, args.input))
     if args.fail_on is not None and found["verdict"] in FAIL_ON[args.fail_on]:
+        sys.stdout.flush()
+        print(
+            f"mtasim diagnose: --fail-on {args.fail_on}: the verdict is {found['verdict']} "
+            f"({found['signature_pairs']:,} signature pairs)",
+            file=sys.stderr,
+        )
         return EXIT_CHECK_FAILED
     return EXIT_OK
