@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 from ..core import Event
 from ..render import DATE_ORDERS, READ_FORMATS, LogReader, Opaque, Options, ParseError
-from ..render._read_evt import MAGIC
+from ..render._read_evt import MAGIC, zone
 from ..text._decode import text_lines
 from ..text._input import InputError, clip, quote
 from ._common import UsageError
@@ -96,6 +96,11 @@ def epoch_of(args: argparse.Namespace) -> datetime | None:
 
 
 def make_reader(args: argparse.Namespace) -> LogReader:
+    if args.tz is not None:
+        try:
+            zone(args.tz)
+        except ParseError as exc:
+            raise UsageError(str(exc)) from None
     return LogReader(
         args.source,
         epoch_of(args),

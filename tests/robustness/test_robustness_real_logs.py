@@ -7,16 +7,21 @@ from __future__ import annotations
 
 import calendar
 import contextlib
+import importlib.util
 import io
 import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import sim
 from evt_writer import Record, evt_bytes
 from sim.cli import main
-from sim.render import LogReader, ev0_block, render
+from sim.render import DATE_ORDERS, LogReader, Options, ParseError, ev0_block, render
+from sim.text import InputError
+from sim.text._decode import text_lines
 
 KB = sim.run().events
 UP3 = (
@@ -176,8 +181,10 @@ def test_a_line_that_cannot_be_read_is_skipped_with_a_warning(tmp_path):
 
 
 # -- .evt -----------------------------------------------------------------------------------
-pytest.importorskip(
-    "pyevt", reason="reading .evt files needs the optional extra mtasim[evt] (libevt-python)"
+needs_evt = pytest.mark.skipif(
+    importlib.util.find_spec("pyevt") is None,
+    reason="reading .evt files needs the optional evt extra (the libevt-python package), "
+    "which is not installed here",
 )
 WHEN = calendar.timegm((2002, 2, 26, 13, 43, 50))  # 14:43:50 in Berlin
 
@@ -188,6 +195,7 @@ def evt_log(tmp_path: Path, records: list[Record], name: str = "mta.evt") -> Pat
     return path
 
 
+@needs_evt
 def test_an_evt_file_with_qualifier_bits_and_a_time_zone(tmp_path):
     path = evt_log(
         tmp_path,
@@ -214,6 +222,7 @@ def test_an_evt_file_with_qualifier_bits_and_a_time_zone(tmp_path):
     assert events[0]["timestamp"] == "2002-02-26T13:43:50"
 
 
+@needs_evt
 def test_an_evt_record_with_too_few_strings_is_skipped_by_its_number(tmp_path):
     path = evt_log(
         tmp_path, [Record(0x800010BB, WHEN, ("1-15-12",)), Record(0x800010BB, WHEN, ("1-15-9", "8465"))]
@@ -264,3 +273,47 @@ def test_a_log_is_read_as_a_stream():
     for _ in range(1000):
         next(events)
     assert taken < 8 * 1000
+
+
+# -- anything at all -------------------------------------------------------------------------
+@st.composite
+def log_lines(draw: st.DrawFn) -> list[str]:
+    """Lines of a real-looking log of any form, some replaced by anything."""
+    form = draw(st.sampled_from(["ev0", "eventviewer", "csv", "jsonl"]))
+    text = {"ev0": render(KB, "ev0"), "eventviewer": Q266792_COPY, "csv": CSV_ROWS}.get(
+        form, render(KB, "jsonl")
+    )
+    lines = text.splitlines()
+    for _ in range(draw(st.integers(0, 4))):
+        i = draw(st.integers(0, len(lines) - 1))
+        lines[i] = draw(st.text(max_size=40))
+    return lines
+
+
+@given(
+    log_lines(),
+    st.sampled_from(["auto", "ev0", "eventviewer", "csv", "tab", "jsonl"]),
+    st.sampled_from(DATE_ORDERS),
+)
+def test_any_lines_are_events_or_warnings_and_strict_only_parse_errors(lines, fmt, order):
+    reader = LogReader(fmt, options=Options(date_order=order))
+    events = list(reader.lines(lines))
+    assert reader.known + sum(reader.unknown.values()) == len(events)
+    assert len(reader.warnings) == min(reader.skipped, 20)
+    with contextlib.suppress(ParseError):
+        list(LogReader(fmt, strict=True, options=Options(date_order=order)).lines(lines))
+
+
+@given(st.binary(max_size=400))
+def test_any_bytes_are_lines_or_an_input_error(data):
+    with contextlib.suppress(InputError):
+        list(text_lines(io.BufferedReader(io.BytesIO(data)), 1 << 10))  # type: ignore[arg-type]
+
+
+def test_an_unknown_time_zone_is_one_line(tmp_path):
+    path = tmp_path / "kb.log"
+    path.write_text(render(KB, "ev0"))
+    assert refused("convert", str(path), "--tz", "Mars/Olympus") == (
+        "mtasim convert: --tz: unknown time zone 'Mars/Olympus' (expected a name like "
+        "'Europe/Berlin')"
+    )
