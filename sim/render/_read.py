@@ -27,6 +27,7 @@ from typing import Any
 
 from ..core import CATALOG, DEFAULT_COMPUTER, SOURCE, Event, EventSpec, Micros, TaskHeader
 from ..text._input import quote
+from ..text._plural import plural
 from ._fields import KNOWN, ParseError, with_derived
 
 #: Warnings kept word for word (the others are counted).
@@ -200,7 +201,7 @@ class LogReader:
 
     def counts(self) -> str:
         """``4 events read, 1 unknown kept (9297)``."""
-        known = f"{self.known:,} event{'' if self.known == 1 else 's'} read"
+        known = f"{plural(self.known, 'event', digits=',')} read"
         parts = [known]
         if self.unknown:
             total = sum(self.unknown.values())

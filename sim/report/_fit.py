@@ -40,6 +40,7 @@ from ..app._run import run
 from ..app._sweep import Axis, execute, plan
 from ..core import PRE_FIX, EventId, Summary
 from ..scenario import Scenario, scenario_from_dict, to_toml
+from ..text._plural import plural
 from ._diagnose import Diagnosis
 
 #: The OK delay's grid: points from 0 to GRID_SPAN x timeout, then refined twice.
@@ -128,8 +129,9 @@ def family(
     return {
         "name": name,
         "description": (
-            f"Fitted to a log: {sum(h.closes for h in observed):,} connections in "
-            f"{len(observed)} hours, {sum(h.pairs for h in observed):,} signature pairs."
+            f"Fitted to a log: {plural(sum(h.closes for h in observed), 'connection', digits=',')}"
+            f" in {plural(len(observed), 'hour')}, "
+            f"{plural(sum(h.pairs for h in observed), 'signature pair', digits=',')}."
         ),
         "seed": 0,
         "epoch": epoch,
@@ -237,7 +239,7 @@ def fit_text(result: Fit, log: str) -> str:
     """What was observed, assumed and fitted, and the fit's error, line by line (the
     scenario file's comments and the command's output)."""
     lines = [
-        f"Fitted to {log}: {len(result.observed)} hours from "
+        f"Fitted to {log}: {plural(len(result.observed), 'hour')} from "
         f"{result.observed[0].hour:%Y-%m-%d %H:%M}.",
         "Observed: per hour, connections (4258 Close Requests) and signature pairs; the fitted",
         "scenario's pre-fix run logs, in the same hours:",
