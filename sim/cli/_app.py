@@ -63,6 +63,8 @@ def build_parser() -> Parser:
     from . import (
         _compare_cmd,
         _convert_cmd,
+        _diagnose_cmd,
+        _fit_cmd,
         _hunt_cmd,
         _peer_cmd,
         _replay_cmd,
@@ -93,6 +95,8 @@ def build_parser() -> Parser:
         _sweep_cmd,
         _hunt_cmd,
         _convert_cmd,
+        _diagnose_cmd,
+        _fit_cmd,
         _report_cmds,
         _serve_cmd,
         _peer_cmd,

@@ -1,47 +1,27 @@
-"""``mtasim convert``: read events in one text form, write them in another."""
+"""``mtasim convert``: read a log in one form, write its events in another."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from datetime import datetime
 from typing import Any
 
-from ..render import FORMATS, EventWriter, ParseError, parse
-from ..text._input import InputError, clip, quote, read_lines
-from ._common import UsageError, check_writable, output
-
-#: The longest line ``convert`` reads, in characters (a real EV0.LOG's lines are short;
-#: ``/dev/zero`` or a file without line ends stops here).
-LINE_LIMIT = 1 << 20
+from ..render import FORMATS, EventWriter
+from ._common import check_writable, output
+from ._logs import add_log_arguments, make_reader, read_log, report_reading
 
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "convert",
-        help="convert events between EV0, Event Viewer and JSON Lines forms",
-        description="Read events (e.g. pasted from a real EV0.LOG or Event Viewer) and write "
-        "them in another form. Events the model does not know are skipped unless --strict.",
+        help="convert a real log (EV0, Event Viewer, .evt) to EV0, Event Viewer or JSON Lines",
+        description="Read events (a real EV0.LOG, an Event Viewer copy or 'Save As' export, an "
+        ".evt file, JSON Lines) and write them in another form, keeping what the log holds: "
+        "task header, computer, fields. Events the model does not know are kept as opaque "
+        "events and counted (--strict refuses them).",
     )
-    parser.add_argument("input", metavar="FILE", help="events to read ('-' for stdin)")
-    parser.add_argument(
-        "--from",
-        dest="source",
-        default="auto",
-        choices=("auto", *FORMATS),
-        help="input form (default: detect)",
-    )
+    add_log_arguments(parser)
     parser.add_argument(
         "--to", default="jsonl", choices=FORMATS, help="output form (default jsonl)"
-    )
-    parser.add_argument(
-        "--epoch",
-        default=None,
-        metavar="DATETIME",
-        help="virtual time 0 for forms without virtual time (ISO 8601)",
-    )
-    parser.add_argument(
-        "--strict", action="store_true", help="fail on events the model does not know"
     )
     parser.add_argument(
         "--output",
@@ -54,33 +34,11 @@ def register(commands: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        epoch = None if args.epoch is None else datetime.fromisoformat(args.epoch)
-    except ValueError:
-        raise UsageError(f"--epoch: not an ISO 8601 date-time: {quote(args.epoch)}") from None
-    if epoch is not None and epoch.tzinfo is not None:
-        raise UsageError(
-            f"--epoch: {quote(args.epoch)} has a UTC offset; expected a local date-time, like "
-            "the timestamps the MTA prints"
-        )
-    name = clip(args.input)
-    try:
-        if args.input == "-":
-            text = "".join(read_lines(sys.stdin, LINE_LIMIT))
-        else:
-            with open(args.input, encoding="utf-8") as handle:
-                text = "".join(read_lines(handle, LINE_LIMIT))
-    except InputError as exc:
-        raise UsageError(f"{name}: {exc}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
-    try:
-        events = parse(text, args.source, epoch, strict=args.strict)
-    except ParseError as exc:
-        raise UsageError(f"{name}: {exc}") from None
+    reader = make_reader(args)
     check_writable(args.output, "--output")
     with output(args.output) as out:
         writer = EventWriter(args.to, out.write)
-        for event in events:
+        for event in read_log(args, reader):
             writer(event)
+    report_reading("mtasim convert", args.input, reader)
     return 0

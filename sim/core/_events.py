@@ -34,6 +34,11 @@ class Event:
     error_code: int | None = None
     network: int | None = None
     configured_count: int | None = None
+    #: The task header a log printed when it is not the catalog's (``UP(3) Proc 112``), and
+    #: the computer an Event Viewer record named: kept by the readers (``sim.render``) so that
+    #: converting a real log gives back what it holds. ``None``: the catalog's, the default.
+    header: TaskHeader | None = None
+    computer: str | None = None
 
     @property
     def spec(self) -> EventSpec:
@@ -53,7 +58,7 @@ class Event:
 
     @property
     def task(self) -> TaskHeader:
-        return self.spec.task
+        return self.spec.task if self.header is None else self.header
 
     @property
     def source(self) -> str:

@@ -9,8 +9,11 @@ from ._ev0 import ev0_block, ev0_timestamp
 from ._eventviewer import description, eventviewer_block
 from ._jsonl import event_dict, jsonl_line
 from ._parse import ParseError, detect_format, parse, parse_ev0, parse_eventviewer, parse_jsonl
+from ._read import DATE_ORDERS, LogReader, Opaque, Options
 
 FORMATS = ("ev0", "eventviewer", "jsonl")
+#: The forms a real log is read in (``mtasim convert --from``, ``diagnose``, ``fit``).
+READ_FORMATS = ("ev0", "eventviewer", "csv", "tab", "jsonl", "evt")
 
 
 class EventWriter:
@@ -24,9 +27,13 @@ class EventWriter:
         self._computer = computer
         self.count = 0
 
-    def __call__(self, event: Event) -> None:
+    def __call__(self, event: Event | Opaque) -> None:
         if self.format == "jsonl":
             self._write(jsonl_line(event))
+        elif isinstance(event, Opaque):  # kept as the log held it
+            if self.count:
+                self._write("\n")
+            self._write(event.text)
         else:
             if self.count:
                 self._write("\n")
@@ -47,9 +54,14 @@ def render(events: list[Event], fmt: str = "ev0", computer: str = DEFAULT_COMPUT
 
 
 __all__ = [
+    "DATE_ORDERS",
     "DEFAULT_COMPUTER",
     "FORMATS",
+    "READ_FORMATS",
     "EventWriter",
+    "LogReader",
+    "Opaque",
+    "Options",
     "ParseError",
     "description",
     "detect_format",

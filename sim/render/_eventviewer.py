@@ -28,7 +28,8 @@ def _date(when: datetime) -> str:
 
 
 def eventviewer_block(event: Event, computer: str = DEFAULT_COMPUTER) -> str:
-    """One event as Event Viewer's "copy" gives it, ending with a newline."""
+    """One event as Event Viewer's "copy" gives it, ending with a newline (the computer the
+    event was read with, if any, else ``computer``)."""
     lines = [
         f"Event Type:\t{event.event_type.value}",
         f"Event Source:\t{event.source}",
@@ -37,7 +38,7 @@ def eventviewer_block(event: Event, computer: str = DEFAULT_COMPUTER) -> str:
         f"Date:\t\t{_date(event.timestamp)}",
         f"Time:\t\t{clock12(event.timestamp, event_viewer=True)}",
         "User:\t\tN/A",
-        f"Computer:\t{computer}",
+        f"Computer:\t{event.computer or computer}",
         "Description:",
         description(event),
     ]

@@ -18,7 +18,17 @@ import math
 from datetime import datetime
 from typing import Any
 
-from ..core import CATALOG, FIELDS, Event, EventId, EventSpec, FieldKind, Lpi, MtasimError
+from ..core import (
+    CATALOG,
+    FIELDS,
+    Event,
+    EventId,
+    EventSpec,
+    FieldKind,
+    Lpi,
+    MtasimError,
+    TaskHeader,
+)
 from ..text._input import quote
 
 #: Event ids the model knows, by number.
@@ -117,7 +127,27 @@ def event_from_json(obj: Any, t: int | None = None) -> Event:
             values[key] = _json_field(obj, key, "a message type", lambda v: isinstance(v, str))
         else:
             values[key] = _json_field(obj, key, f"an integer from 0 to {MAX_NUMBER}", _is_int)
-    return Event(event_id, t, stamp, **values)
+    header = _json_header(obj, CATALOG[event_id].task)
+    computer = obj.get("computer")
+    if computer is not None:
+        computer = _json_field(obj, "computer", "a computer name", _is_short_str)
+    return Event(event_id, t, stamp, **values, header=header, computer=computer)
+
+
+def task_header(name: str, instance: int, proc: int, usual: TaskHeader) -> TaskHeader | None:
+    """The task header a log printed, or ``None`` when it is the catalog's (``usual``)."""
+    header = TaskHeader(name, instance, proc)
+    return None if header == usual else header
+
+
+def _json_header(obj: dict[str, Any], usual: TaskHeader) -> TaskHeader | None:
+    """``task``, ``instance`` and ``proc`` when a line has them (an older line may not)."""
+    if all(obj.get(key) is None for key in ("task", "instance", "proc")):
+        return None
+    name = _json_field(obj, "task", "a task name like 'POP4 POP4 UP'", _is_short_str)
+    instance = _json_field(obj, "instance", f"an integer from 0 to {MAX_NUMBER}", _is_int)
+    proc = _json_field(obj, "proc", f"an integer from 0 to {MAX_NUMBER}", _is_int)
+    return task_header(name, instance, proc, usual)
 
 
 def _is_int(value: Any) -> bool:

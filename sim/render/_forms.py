@@ -53,3 +53,12 @@ def pattern(template: str) -> re.Pattern[str]:
         last = match.end()
     parts.append(re.escape(template[last:]))
     return re.compile("".join(parts))
+
+
+@functools.cache
+def loose_pattern(template: str) -> re.Pattern[str]:
+    """:func:`pattern`, where any run of white space (a wrapped line, a tab, two spaces
+    where the template has one) matches any other: an Event Viewer description as a user
+    pasted it."""
+    exact = pattern(template).pattern
+    return re.compile(re.sub(r"(?:\\ |\\\t|\\\n)+", r"\\s+", exact))

@@ -66,4 +66,6 @@ def test_convert_names_the_bad_line(capsys, tmp_path):
     source.write_text("message NMI4283: Interface Event, severity 14\n\n       garbage\n")
     assert main(["convert", str(source)]) == 2
     err = capsys.readouterr().err
-    assert err == f"mtasim convert: {source}: line 3: expected the task header line\n"
+    assert (
+        err == f"mtasim convert: {source}: line 3: expected the task header line, found 'garbage'\n"
+    )
