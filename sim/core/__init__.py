@@ -53,6 +53,7 @@ from ._model_versions import (
     versions_markdown,
 )
 from ._mta import ModelConfig, Mta, PeerSide, StepSink
+from ._os import DEFAULT_OS, OPERATING_SYSTEMS, OperatingSystem, operating_system
 from ._peers import ExternalPeers, SimulatedPeers
 from ._pop4 import Association, Pop4
 from ._rules import RULES, Citation, Rule, inferred_markdown, rule, rules_markdown
@@ -101,6 +102,7 @@ __all__ = [
     "COUNTER_NAMES",
     "DEFAULT_COMPUTER",
     "DEFAULT_CONTROL_BLOCKS",
+    "DEFAULT_OS",
     "FIELDS",
     "HOTFIX",
     "LOGS",
@@ -110,6 +112,7 @@ __all__ = [
     "MODEL_VERSION",
     "MODEL_VERSIONS",
     "NOT_SCHEDULED",
+    "OPERATING_SYSTEMS",
     "PAIR_WINDOW_SECONDS",
     "POST_FIX",
     "POST_SP3",
@@ -151,6 +154,7 @@ __all__ = [
     "Mta",
     "MtasimError",
     "Occurrence",
+    "OperatingSystem",
     "PeerSide",
     "PoolExhausted",
     "Pop4",
@@ -181,6 +185,7 @@ __all__ = [
     "is_logged",
     "latest_micros",
     "model_version",
+    "operating_system",
     "resolve_build",
     "rule",
     "rules_markdown",

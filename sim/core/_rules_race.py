@@ -24,8 +24,9 @@ RACE_RULES: tuple[Rule, ...] = (
     Rule(
         "backlog-full",
         "transport",
-        "A connection that arrives when `winsock.backlog` connections wait (default 200) is "
-        "refused with a TCP reset; no NSI event names it.",
+        "A connection that arrives when `winsock.backlog` connections wait (by default the "
+        "limit of the scenario's OS, `winsock.os`: 200 on NT 4.0 Server) is refused with a TCP "
+        "reset; no NSI event names it.",
         (
             Citation(
                 "KB Q127144",
@@ -36,6 +37,46 @@ RACE_RULES: tuple[Rule, ...] = (
         "The refusal without an event: the MTA never saw the connection, so none of its events "
         "can name it, and the Windows stack refuses what it cannot queue with a reset.",
         "sim/core/_mta.py",
+    ),
+    Rule(
+        "os-limits",
+        "transport",
+        "A scenario models one OS (`winsock.os`: `nt4-server`, `nt4-workstation`, `w2k-server`). "
+        "Its listen backlog is that OS's limit unless the scenario names a smaller one, and a "
+        "larger one is refused: 200 on NT 4.0 Server, 5 on NT 4.0 Workstation, 200 on Windows "
+        "2000 Server.",
+        (
+            Citation(
+                "KB Q127144",
+                "The maximum backlog parameter is 5 on Windows NT 4.0 Workstation, and 200 on "
+                "Windows NT 4.0 Server.",
+            ),
+            Citation(
+                "pchomesoft.com, Backlog Parameter (third-party page)",
+                "Windows NT 4.0 and Windows 2000 Server accept a backlog of 200, and Windows NT "
+                "4.0 Workstation and Windows 2000 Professional accept a backlog of 5 (which "
+                "reduces memory demands).",
+            ),
+        ),
+        "The Windows 2000 Server limit: no KB copy gives it; the one page that does is not "
+        "Microsoft's, so its 200 is taken as a likely value, not a sourced one.",
+        "sim/core/_os.py",
+    ),
+    Rule(
+        "default-os",
+        "transport",
+        "A scenario that names no OS models Windows NT 4.0 Server.",
+        (
+            Citation(
+                "KB Q127144",
+                "The maximum backlog parameter is 5 on Windows NT 4.0 Workstation, and 200 on "
+                "Windows NT 4.0 Server.",
+            ),
+        ),
+        "The default OS: KB Q319936 names none. NT 4.0 Server is the server Exchange 5.5 SP4 "
+        "ran on, and its backlog of 200 is the one every scenario had before the OS was a key, "
+        "so no scenario's outcome changes.",
+        "sim/core/_os.py",
     ),
     Rule(
         "response-timer",

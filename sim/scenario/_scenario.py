@@ -43,9 +43,10 @@ class PeerGroup:
 
 @dataclass(frozen=True, slots=True)
 class WinsockSettings:
-    """``[winsock]``: the transport's response timer and listen backlog."""
+    """``[winsock]``: the transport's response timer, the OS and its listen backlog."""
 
     response_timeout: float = _WINSOCK.response_timeout
+    os: str = _WINSOCK.os
     backlog: int = _WINSOCK.backlog
 
 

@@ -29,7 +29,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from ..core import DEFAULT_COMPUTER, LoggingLevel
+from ..core import DEFAULT_COMPUTER, DEFAULT_OS, OPERATING_SYSTEMS, LoggingLevel
 from ._types import BUILD, CHOICE, DATETIME, INT, LOGGING, SECONDS, SECONDS_OR_INF, STRING, Type
 
 #: The longest duration a scenario may name: one year, in seconds. Anything longer is a typo.
@@ -150,10 +150,21 @@ WINSOCK: tuple[Field, ...] = (
         exclusive_minimum=True,
     ),
     Field(
+        "os",
+        CHOICE,
+        DEFAULT_OS,
+        "The operating system the MTA runs on; it sets the listen backlog's default and its "
+        "limit (KB Q127144: 200 on NT 4.0 Server, 5 on NT 4.0 Workstation; Windows 2000 Server "
+        "200 [inferred]). The KB names no OS: nt4-server [inferred].",
+        choices=tuple(OPERATING_SYSTEMS),
+    ),
+    Field(
         "backlog",
         INT,
-        200,
-        "Listen backlog: connections waiting to be accepted (200 on NT 4.0 Server, KB Q127144).",
+        OPERATING_SYSTEMS[DEFAULT_OS].max_backlog,
+        "Listen backlog: connections waiting to be accepted. Without this key, the OS's limit "
+        "(winsock.os); a larger value than that limit is refused. A scenario built in Python "
+        "gets 200 and must name a backlog for nt4-workstation.",
         1,
         1_000_000,
     ),
