@@ -28,6 +28,7 @@ from ._catalog import (
     DEFAULT_COMPUTER,
     FIELDS,
     PAIR_WINDOW_SECONDS,
+    POP4_UP,
     SOURCE,
     Category,
     EventId,
@@ -42,7 +43,14 @@ from ._counters import COUNTER_NAMES, Counters, Summary
 from ._errors import BuildError, LocalProtocolError, MtasimError, ProtocolError, RemoteProtocolError
 from ._events import Event
 from ._logging import SEVERITY_FLOOR, LoggingLevel, is_logged
-from ._lpi import DEFAULT_CONTROL_BLOCKS, MAX_CONTROL_BLOCKS, ControlBlockPool, Lpi, PoolExhausted
+from ._lpi import (
+    DEFAULT_CONTROL_BLOCKS,
+    MAX_CONTROL_BLOCKS,
+    POP4_COMPONENT,
+    ControlBlockPool,
+    Lpi,
+    PoolExhausted,
+)
 from ._model import Model
 from ._model_versions import (
     MODEL_DOCS,
@@ -114,6 +122,8 @@ __all__ = [
     "NOT_SCHEDULED",
     "OPERATING_SYSTEMS",
     "PAIR_WINDOW_SECONDS",
+    "POP4_COMPONENT",
+    "POP4_UP",
     "POST_FIX",
     "POST_SP3",
     "PRE_FIX",

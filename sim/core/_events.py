@@ -3,7 +3,8 @@
 Rules of this module:
 
 * An :class:`Event` is a frozen value. It holds data only: its id, its virtual time and
-  wall-clock timestamp, and the fields its id carries (``_catalog.py`` says which); the text
+  wall-clock timestamp, the fields its id carries (``_catalog.py`` says which), and its task
+  header when a scenario gives POP4 another one than the catalog's; the text
   forms (EV0 text log, Event Viewer, JSON Lines) are made by ``sim.render`` from the catalog.
 """
 
@@ -34,6 +35,10 @@ class Event:
     error_code: int | None = None
     network: int | None = None
     configured_count: int | None = None
+    #: The task header the MTA printed, when it is not the catalog's (a scenario's
+    #: ``mta.pop4_instance`` or ``mta.pop4_proc``; KB Q152897 and KB Q266792 show other
+    #: instances). ``None``: the catalog's.
+    header: TaskHeader | None = None
 
     @property
     def spec(self) -> EventSpec:
@@ -53,7 +58,7 @@ class Event:
 
     @property
     def task(self) -> TaskHeader:
-        return self.spec.task
+        return self.spec.task if self.header is None else self.header
 
     @property
     def source(self) -> str:

@@ -46,10 +46,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ._builds import Build
+from ._catalog import POP4_UP, TaskHeader
 from ._connspec import ConnSpec
 from ._counters import Counters, Summary
 from ._logging import LoggingLevel
-from ._lpi import ControlBlockPool
+from ._lpi import POP4_COMPONENT, ControlBlockPool
 from ._pop4 import Pop4
 from ._scheduler import NOT_SCHEDULED, Kind, Occurrence, Scheduler
 from ._state import State
@@ -73,6 +74,10 @@ class ModelConfig:
     accept_time: Micros = 0
     logging: LoggingLevel = LoggingLevel.MAXIMUM
     until: Micros | None = None
+    #: POP4's task header (``(POP4 POP4 UP(7) Proc 228)``) and the LPI's middle number
+    #: (rule ``lpi``): the KB case's unless a scenario says otherwise.
+    pop4_task: TaskHeader = POP4_UP
+    lpi_component: int = POP4_COMPONENT
 
 
 class PeerSide(Protocol):
@@ -131,6 +136,8 @@ class Mta:
             kernel=self,
             transport=self,
             tape=self._tape,
+            task=config.pop4_task,
+            lpi_component=config.lpi_component,
         )
         #: Called with a connection's number when the MTA is done with it (drivers that keep
         #: per-connection tasks end them there).

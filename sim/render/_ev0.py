@@ -27,7 +27,7 @@ def ev0_timestamp(when: datetime) -> str:
 def ev0_block(event: Event) -> str:
     """One event as the MTA writes it to EV0.LOG, ending with a newline."""
     spec = event.spec
-    task = spec.task
+    task = event.task
     title_indent = " " * TITLE_INDENT
     field_indent = " " * spec.indent
     lines = [

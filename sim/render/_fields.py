@@ -18,7 +18,17 @@ import math
 from datetime import datetime
 from typing import Any
 
-from ..core import CATALOG, FIELDS, Event, EventId, EventSpec, FieldKind, Lpi, MtasimError
+from ..core import (
+    CATALOG,
+    FIELDS,
+    Event,
+    EventId,
+    EventSpec,
+    FieldKind,
+    Lpi,
+    MtasimError,
+    TaskHeader,
+)
 from ..text._input import quote
 
 #: Event ids the model knows, by number.
@@ -117,7 +127,20 @@ def event_from_json(obj: Any, t: int | None = None) -> Event:
             values[key] = _json_field(obj, key, "a message type", lambda v: isinstance(v, str))
         else:
             values[key] = _json_field(obj, key, f"an integer from 0 to {MAX_NUMBER}", _is_int)
+    if all(key in obj for key in ("task", "instance", "proc")):
+        name = _json_field(obj, "task", "a task name", _is_short_str)
+        instance = _json_field(obj, "instance", f"an integer from 0 to {MAX_NUMBER}", _is_int)
+        proc = _json_field(obj, "proc", f"an integer from 0 to {MAX_NUMBER}", _is_int)
+        values["header"] = task_header(CATALOG[event_id], name, instance, proc)
     return Event(event_id, t, stamp, **values)
+
+
+def task_header(spec: EventSpec, name: str, instance: int, proc: int) -> TaskHeader | None:
+    """The task header a text form printed, as an :class:`~sim.core.Event` holds it: ``None``
+    when it is the catalog's (a scenario's ``mta.pop4_instance`` and ``mta.pop4_proc`` make
+    others)."""
+    header = TaskHeader(name, instance, proc)
+    return None if header == spec.task else header
 
 
 def _is_int(value: Any) -> bool:

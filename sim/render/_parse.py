@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from ..core import CATALOG, Event, EventId, EventSpec
+from ..core import CATALOG, Event, EventId, EventSpec, TaskHeader
 from ..text._input import InputError, clip, load_json, quote
 from ._fields import (
     KNOWN,
@@ -37,6 +37,7 @@ from ._fields import (
     is_number,
     read_fields,
     read_number,
+    task_header,
     with_derived,
 )
 from ._forms import pattern
@@ -113,7 +114,12 @@ def parse_ev0(text: str, epoch: datetime | None = None, *, strict: bool = True) 
         except ValueError as exc:
             raise ParseError(f"line {start + 2}: bad date: {exc}") from None
         body = lines[1:]
-        events.append(_ev0_body(CATALOG[KNOWN[event_id]], body, stamp, epoch, start))
+        spec = CATALOG[KNOWN[event_id]]
+        at = start + 2
+        header_of = task_header(
+            spec, header.group(1), _int(header.group(2), at), _int(header.group(3), at)
+        )
+        events.append(_ev0_body(spec, body, stamp, epoch, start, header=header_of))
     return events
 
 
@@ -122,7 +128,13 @@ def _int(text: str, line: int) -> int:
 
 
 def _ev0_body(
-    spec: EventSpec, body: list[str], stamp: datetime, epoch: datetime | None, start: int
+    spec: EventSpec,
+    body: list[str],
+    stamp: datetime,
+    epoch: datetime | None,
+    start: int,
+    *,
+    header: TaskHeader | None,
 ) -> Event:
     """The title and field lines of one EV0 event, read by its catalog templates."""
     values: dict[str, Any] = {}
@@ -134,11 +146,13 @@ def _ev0_body(
             seen = quote(body[index]) if index < len(body) else "the end of the event"
             raise ParseError(f"line {line}: expected {prefix!r}, found {seen}")
         values.update(read_fields(match.groupdict(), line))
-    return _event(spec.event_id, stamp, epoch, **with_derived(spec, values))
+    return _event(spec.event_id, stamp, epoch, header=header, **with_derived(spec, values))
 
 
 # -- Event Viewer ---------------------------------------------------------------------------
 _TRAILER = r" \[.*\] \([0-9]+\)"
+#: The trailer's task header, ``[POP4 POP4 UP 7 228] (14)``.
+_TRAILER_TASK = re.compile(r" \[(.+) ([0-9]+) ([0-9]+)\] \([0-9]+\)$")
 
 
 def _descriptions(spec: EventSpec) -> list[re.Pattern[str]]:
@@ -230,6 +244,11 @@ def _eventviewer_event(
     if match is None:
         raise ParseError(f"line {start}: the description of event {raw_id} is not the known text")
     values = with_derived(spec, read_fields(match.groupdict(), start))
+    task = _TRAILER_TASK.search(description)
+    if task is not None:
+        values["header"] = task_header(
+            spec, task.group(1), _int(task.group(2), start), _int(task.group(3), start)
+        )
     return _event(event_id, stamp, epoch, **values)
 
 

@@ -62,6 +62,9 @@ class MtaSettings:
     accept_time: float = _MTA.accept_time
     logging: LoggingLevel = _MTA.logging
     computer: str = _MTA.computer
+    pop4_instance: int = _MTA.pop4_instance
+    pop4_proc: int = _MTA.pop4_proc
+    lpi_component: int = _MTA.lpi_component
 
 
 @dataclass(frozen=True, slots=True)
