@@ -60,7 +60,7 @@ from ._model_versions import (
     model_version,
     versions_markdown,
 )
-from ._mta import ModelConfig, Mta, PeerSide, StepSink
+from ._mta import ACCEPT_FAILED, ModelConfig, Mta, PeerSide, StepSink
 from ._os import DEFAULT_OS, OPERATING_SYSTEMS, OperatingSystem, operating_system
 from ._peers import ExternalPeers, SimulatedPeers
 from ._pop4 import Association, Pop4
@@ -102,6 +102,7 @@ from ._time import (
 )
 
 __all__ = [
+    "ACCEPT_FAILED",
     "BAD_LPI_ERROR_CODE",
     "BASE_TABLE",
     "BUILDS",

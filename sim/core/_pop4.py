@@ -14,7 +14,7 @@ Rules of this module:
   event logged is written to it; otherwise only the counters move.
 
 Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
-docs/model.md): ``ok-response``, ``pop4-task``.
+docs/model.md): ``ok-response``, ``pop4-task``, ``accept-error``.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from datetime import datetime
 from typing import Protocol
 
 from ._builds import Build
-from ._catalog import CATALOG, POP4_UP, EventId, TaskHeader
+from ._catalog import CATALOG, POP4_UP, WSAECONNRESET, EventId, TaskHeader
 from ._counters import Counters
 from ._errors import ProtocolError
 from ._events import Event
 from ._logging import LoggingLevel, is_logged
-from ._lpi import NETWORK_TCPIP, POP4_COMPONENT, ControlBlockPool, Lpi
+from ._lpi import LISTENER_CB, NETWORK_TCPIP, POP4_COMPONENT, ControlBlockPool, Lpi
 from ._state import LOGS, REFUSAL, Effect, Input, State, Transition, transition
 from ._steps import Fired, Refusal, Tape
 from ._time import Micros, at
@@ -154,6 +154,12 @@ class Pop4:
     def close_request(self, conn: int, t: Micros) -> None:
         """A Close Request received at the NSI (``Input.CLOSE``)."""
         self._input(conn, Input.CLOSE, t)
+
+    def accept_error(self, t: Micros) -> None:
+        """The listener's accept failed with WSAECONNRESET (rule ``accept-error``): 9202 on
+        the listener's control block. No association, no row of the table."""
+        given = (("cb", LISTENER_CB), ("error_code", WSAECONNRESET))
+        self._log(EventId.ACCEPT_ERROR, given, None, t)
 
     def data(self, conn: int, t: Micros) -> None:
         """A data unit from the peer (``Input.DATA``)."""

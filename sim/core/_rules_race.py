@@ -133,8 +133,8 @@ RACE_RULES: tuple[Rule, ...] = (
     Rule(
         "close-in-backlog",
         "transport",
-        "A connection whose peer closes while it waits in the backlog is abandoned: nothing "
-        "reaches the NSI, no event.",
+        "A connection whose peer closes or resets it while it waits in the backlog never "
+        "reaches the NSI: no control block, no 4258 (its accept fails, rule `accept-error`).",
         (
             Citation(
                 WINDOWS_NOTES,
@@ -142,7 +142,38 @@ RACE_RULES: tuple[Rule, ...] = (
                 'by the remote peer prior to accepting the call".',
             ),
         ),
-        "That the MTA logs nothing for it (9202, a sockets error on accept(), is not modelled).",
+        "That nothing reaches POP4: the accept that would hand the connection to the NSI is the "
+        "call that fails.",
+        "sim/core/_mta.py",
+    ),
+    Rule(
+        "accept-error",
+        "transport",
+        "A connection its peer ended in the backlog keeps its place there; when the listener "
+        "reaches it, WSAAccept fails with WSAECONNRESET (10054) and the MTA logs 9202 on the "
+        "listener's control block (0), after one `mta.accept_time` like any accept.",
+        (
+            Citation(
+                WINDOWS_NOTES,
+                '`WSAAccept` returns WSAECONNRESET for a connection "indicated, but terminated '
+                'by the remote peer prior to accepting the call".',
+            ),
+            Citation(
+                "KB Q254909",
+                "The remote message transfer agent (MTA) rejects the connection request and "
+                "generates event 9301, followed by event 9202.",
+            ),
+            Citation(
+                "KB Q169143",
+                'Winsock Error code 10054 (WSAECONNRESET) indicates a "Connection reset by peer."',
+            ),
+        ),
+        "That a reset or a close in the backlog produces exactly this event, and its texts: no "
+        "KB shows 9202's words. Its header `[BASE IL TCP/IP DRVR 8 256] (12)`, its EV0 lines "
+        "(as KB Q170007's 9224 prints `send() call failed on CB 22` and `Socket error 10053`) "
+        "and its description, category Operating System and type Warning (as KB Q169143's 9221, "
+        "a sockets error on WSARecvEx()) are the model's. That the connection keeps its place "
+        "until the accept: WSAAccept reports it, so it is still queued.",
         "sim/core/_mta.py",
     ),
     Rule(

@@ -67,7 +67,7 @@ def _event(event_id: EventId, timestamp: datetime, epoch: datetime | None, **fie
 
 
 # -- EV0 ------------------------------------------------------------------------------------
-_EV0_TITLE = re.compile(r"^message ([A-Z]*)([0-9]+): ([A-Za-z ]+) Event, severity ([0-9]+)$")
+_EV0_TITLE = re.compile(r"^message ([A-Z]*)([0-9]+): ([A-Za-z0-9./ ]+), severity ([0-9]+)$")
 _EV0_HEADER = re.compile(
     r"^ +\((.+)\(([0-9]+)\) Proc ([0-9]+)\) ([0-9]{2})-([0-9]{2})-([0-9]{2}) "
     r"([0-9]{2}):([0-9]{2}):([0-9]{2})([ap]m)$"

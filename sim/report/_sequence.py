@@ -177,6 +177,12 @@ def _arrival(rows: _Rows, d: _Drawing, step: Step) -> None:
 
 def _accept(rows: _Rows, d: _Drawing, step: Step) -> None:
     t = step.t
+    if step.record.get("error") is not None:
+        # Its peer ended it in the backlog: the listener's accept() fails (rule accept-error).
+        note = f"accept() fails: {step.record.get('error')}"
+        rows.add(t, Action.ACCEPT_FAILED, Note(Lane.WINSOCK, note))
+        rows.events(step)
+        return
     cb = step.record.get("cb")
     if isinstance(cb, int):
         d.lpi = Lpi.for_cb(cb, d.component)
@@ -264,7 +270,7 @@ def _peer_close(rows: _Rows, d: _Drawing, step: Step) -> None:
     if not step.fired:
         # The close reached no POP4 row: the connection still waited in the backlog.
         d.decide(Winner.PEER, t, False)
-        rows.add(t, Action.DROPPED_IN_BACKLOG, Note(Lane.WINSOCK, "abandoned in the backlog"))
+        rows.add(t, Action.DROPPED_IN_BACKLOG, Note(Lane.WINSOCK, "ended in the backlog"))
         rows.events(step)
         return
     if race is not None:
