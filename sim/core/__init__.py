@@ -42,6 +42,7 @@ from ._connspec import ConnSpec
 from ._counters import COUNTER_NAMES, Counters, Summary
 from ._errors import BuildError, LocalProtocolError, MtasimError, ProtocolError, RemoteProtocolError
 from ._events import Event
+from ._known_events import KNOWN_EVENTS, NOT_DOCUMENTED, KnownEvent, events_markdown
 from ._logging import SEVERITY_FLOOR, LoggingLevel, is_logged
 from ._lpi import (
     DEFAULT_CONTROL_BLOCKS,
@@ -114,12 +115,14 @@ __all__ = [
     "DEFAULT_OS",
     "FIELDS",
     "HOTFIX",
+    "KNOWN_EVENTS",
     "LOGS",
     "MAX_CONTROL_BLOCKS",
     "MICROS_PER_SECOND",
     "MODEL_DOCS",
     "MODEL_VERSION",
     "MODEL_VERSIONS",
+    "NOT_DOCUMENTED",
     "NOT_SCHEDULED",
     "OPERATING_SYSTEMS",
     "PAIR_WINDOW_SECONDS",
@@ -155,6 +158,7 @@ __all__ = [
     "Fired",
     "Input",
     "Kind",
+    "KnownEvent",
     "LocalProtocolError",
     "LoggingLevel",
     "Lpi",
@@ -190,6 +194,7 @@ __all__ = [
     "clock12",
     "diff",
     "duration_text",
+    "events_markdown",
     "exact_seconds",
     "fixed_seconds",
     "inferred_markdown",
