@@ -89,6 +89,7 @@ from ._steps import (
     Step,
     Tape,
 )
+from ._tcp import connect_give_up, half_open_lifetime, retransmission_times
 from ._time import (
     MICROS_PER_SECOND,
     Micros,
@@ -192,17 +193,20 @@ __all__ = [
     "Transition",
     "build_names",
     "clock12",
+    "connect_give_up",
     "diff",
     "duration_text",
     "events_markdown",
     "exact_seconds",
     "fixed_seconds",
+    "half_open_lifetime",
     "inferred_markdown",
     "is_logged",
     "latest_micros",
     "model_version",
     "operating_system",
     "resolve_build",
+    "retransmission_times",
     "rule",
     "rules_markdown",
     "seconds_text",

@@ -185,6 +185,51 @@ RACE_RULES: tuple[Rule, ...] = (
         "Request, and no KB shows another for a reset.",
         "sim/core/_peers.py",
     ),
+    # -- Windows TCP's connect-time schedules ---------------------------------------------
+    Rule(
+        "syn-ack-schedule",
+        "transport",
+        "A half-open connection (a SYN answered, no ACK back) is dropped after 3, 9, 21 or 45 s "
+        "for `TcpMaxConnectResponseRetransmissions` 0, 1, 2 or 3 (189 s with the old 5 "
+        "retransmissions): the time-out starts at 3 s and doubles after each retransmission. "
+        "A fact for SYN floods and a full half-open table; no run has half-open connections "
+        "yet.",
+        (
+            Citation(
+                "KB Q142641",
+                "The initial time-out value is three seconds, so retries are attempted at 3, 6, "
+                "12, 24, and 48 seconds. After the last retransmission, 96 seconds are allowed to "
+                "pass before the computer gives up on receiving a response, and deallocates the "
+                "resources that were set aside earlier for the connection.",
+            ),
+            Citation(
+                "KB Q142641",
+                'A value of "0" is also valid; however if this parameter is set to 0, SYN-ACKs '
+                "will not be retransmitted at all, and will time out in 3 seconds.",
+            ),
+        ),
+        'The default: the article\'s registry block says "Default: 2" and its next sentence '
+        '"The default value for this parameter is now 3."; the model has no default of its '
+        "own until a run uses the value.",
+        "sim/core/_tcp.py",
+    ),
+    Rule(
+        "connect-retransmissions",
+        "transport",
+        "A client abandons an unanswered connect request after the same schedule: 21 s at "
+        "`TcpMaxConnectRetransmissions` = 2 (3 s, doubling, then twice the last delay).",
+        (
+            Citation(
+                "Windows 2000 registry reference, TcpMaxConnectRetransmissions",
+                "This delay doubles after each attempt. After the final attempt, TCP/IP waits for "
+                "an interval equal to double the last delay, and then it abandons the connection "
+                "request.",
+            ),
+        ),
+        "That KB Q200770 says the same: no copy of it was found; the Windows 2000 reference's "
+        "schedule is taken for NT 4.0 too.",
+        "sim/core/_tcp.py",
+    ),
     # -- the listener and the kernel ------------------------------------------------------
     Rule(
         "listener",
