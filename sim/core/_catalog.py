@@ -41,8 +41,8 @@ DEFAULT_COMPUTER = "EXCHANGE1"
 
 
 class EventType(enum.Enum):
-    """The Event Viewer type. It does not follow severity (9298 is severity 14 and
-    Information)."""
+    """The Event Viewer type. It does not follow severity (KB Q189345 shows 9301 at severity 10
+    as Information, KB Q229643 9156 at severity 10 as Warning)."""
 
     INFORMATION = "Information"
     WARNING = "Warning"
