@@ -28,6 +28,7 @@ from ._catalog import (
     DEFAULT_COMPUTER,
     FIELDS,
     PAIR_WINDOW_SECONDS,
+    POP4_UP,
     SOURCE,
     Category,
     EventId,
@@ -41,8 +42,16 @@ from ._connspec import ConnSpec
 from ._counters import COUNTER_NAMES, Counters, Summary
 from ._errors import BuildError, LocalProtocolError, MtasimError, ProtocolError, RemoteProtocolError
 from ._events import Event
+from ._known_events import KNOWN_EVENTS, NOT_DOCUMENTED, KnownEvent, events_markdown
 from ._logging import SEVERITY_FLOOR, LoggingLevel, is_logged
-from ._lpi import DEFAULT_CONTROL_BLOCKS, MAX_CONTROL_BLOCKS, ControlBlockPool, Lpi, PoolExhausted
+from ._lpi import (
+    DEFAULT_CONTROL_BLOCKS,
+    MAX_CONTROL_BLOCKS,
+    POP4_COMPONENT,
+    ControlBlockPool,
+    Lpi,
+    PoolExhausted,
+)
 from ._model import Model
 from ._model_versions import (
     MODEL_DOCS,
@@ -52,7 +61,8 @@ from ._model_versions import (
     model_version,
     versions_markdown,
 )
-from ._mta import ModelConfig, Mta, PeerSide, StepSink
+from ._mta import ACCEPT_FAILED, ModelConfig, Mta, PeerSide, StepSink
+from ._os import DEFAULT_OS, OPERATING_SYSTEMS, OperatingSystem, operating_system
 from ._peers import ExternalPeers, SimulatedPeers
 from ._pop4 import Association, Pop4
 from ._rules import RULES, Citation, Rule, inferred_markdown, rule, rules_markdown
@@ -79,6 +89,7 @@ from ._steps import (
     Step,
     Tape,
 )
+from ._tcp import connect_give_up, half_open_lifetime, retransmission_times
 from ._time import (
     MICROS_PER_SECOND,
     Micros,
@@ -93,6 +104,7 @@ from ._time import (
 )
 
 __all__ = [
+    "ACCEPT_FAILED",
     "BAD_LPI_ERROR_CODE",
     "BASE_TABLE",
     "BUILDS",
@@ -101,16 +113,22 @@ __all__ = [
     "COUNTER_NAMES",
     "DEFAULT_COMPUTER",
     "DEFAULT_CONTROL_BLOCKS",
+    "DEFAULT_OS",
     "FIELDS",
     "HOTFIX",
+    "KNOWN_EVENTS",
     "LOGS",
     "MAX_CONTROL_BLOCKS",
     "MICROS_PER_SECOND",
     "MODEL_DOCS",
     "MODEL_VERSION",
     "MODEL_VERSIONS",
+    "NOT_DOCUMENTED",
     "NOT_SCHEDULED",
+    "OPERATING_SYSTEMS",
     "PAIR_WINDOW_SECONDS",
+    "POP4_COMPONENT",
+    "POP4_UP",
     "POST_FIX",
     "POST_SP3",
     "PRE_FIX",
@@ -141,6 +159,7 @@ __all__ = [
     "Fired",
     "Input",
     "Kind",
+    "KnownEvent",
     "LocalProtocolError",
     "LoggingLevel",
     "Lpi",
@@ -151,6 +170,7 @@ __all__ = [
     "Mta",
     "MtasimError",
     "Occurrence",
+    "OperatingSystem",
     "PeerSide",
     "PoolExhausted",
     "Pop4",
@@ -173,15 +193,20 @@ __all__ = [
     "Transition",
     "build_names",
     "clock12",
+    "connect_give_up",
     "diff",
     "duration_text",
+    "events_markdown",
     "exact_seconds",
     "fixed_seconds",
+    "half_open_lifetime",
     "inferred_markdown",
     "is_logged",
     "latest_micros",
     "model_version",
+    "operating_system",
     "resolve_build",
+    "retransmission_times",
     "rule",
     "rules_markdown",
     "seconds_text",

@@ -41,8 +41,8 @@ DEFAULT_COMPUTER = "EXCHANGE1"
 
 
 class EventType(enum.Enum):
-    """The Event Viewer type. It does not follow severity (9298 is severity 14 and
-    Information)."""
+    """The Event Viewer type. It does not follow severity (KB Q189345 shows 9301 at severity 10
+    as Information, KB Q229643 9156 at severity 10 as Warning)."""
 
     INFORMATION = "Information"
     WARNING = "Warning"
@@ -54,6 +54,7 @@ class Category(enum.Enum):
 
     INTERFACE = "Interface"
     RESOURCE = "Resource"
+    OPERATING_SYSTEM = "Operating System"
 
 
 class Tone(enum.Enum):
@@ -78,12 +79,15 @@ class TaskHeader:
 POP4_UP = TaskHeader("POP4 POP4 UP", 7, 228)
 #: The MTA base task that reports control-block shortage (KB Q229643).
 BASE_MAIN = TaskHeader("BASE IL MAIN BASE", 1, 282)
+#: The TCP/IP driver task that reports a sockets error on accept() (9202).
+TCPIP_DRIVER = TaskHeader("BASE IL TCP/IP DRVR", 8, 256)
 
 
 class EventId(enum.IntEnum):
     NSI_MESSAGE_RECEIVED = 4258
     BAD_LPI = 4283
     NO_FREE_CONTROL_BLOCKS = 9156
+    ACCEPT_ERROR = 9202
 
     # Hash as the int it is, in C (Enum's own __hash__ is Python code).
     __hash__ = int.__hash__
@@ -93,6 +97,10 @@ class EventId(enum.IntEnum):
 CLOSE_REQUEST = "Close Request"
 #: The error code KB Q319936 prints with 4283 (undocumented; KB Q266792 also shows 8465).
 BAD_LPI_ERROR_CODE = 8464
+#: The Windows Sockets error WSAAccept returns for a connection the peer reset or closed
+#: before it was accepted: WSAECONNRESET (KB Q169143: "Winsock Error code 10054
+#: (WSAECONNRESET) indicates a "Connection reset by peer."").
+WSAECONNRESET = 10054
 #: A real log pairs a 4283 with the 4258 of the same LPI logged at most this many seconds
 #: before it (rule ``pair-window``): the model logs both at one instant (rule ``same-step``),
 #: and the EV0 clock shows whole seconds.
@@ -156,6 +164,9 @@ class EventSpec:
     meaning: str
     #: Other wordings of the description a parser accepts (real logs differ).
     description_variants: tuple[str, ...] = ()
+    #: The EV0 title line's words between the symbol and the severity, when they are not
+    #: ``<category> Event`` (KB Q151626 prints ``NMI9236: Internal Operating System Error``).
+    ev0_kind: str = ""
     #: Fields a text form does not print but that follow from another one [inferred]:
     #: (field, the field it is read from). 4283's forms print no control block: it is the
     #: LPI's third number (``_lpi.py``).
@@ -249,6 +260,32 @@ CATALOG: Mapping[EventId, EventSpec] = MappingProxyType(
                 "No control block is free: 9156 (the configured count is {configured_count}), "
                 "and the connection is refused."
             ),
+        ),
+        EventId.ACCEPT_ERROR: EventSpec(
+            EventId.ACCEPT_ERROR,
+            name="sockets error on accept()",
+            symbol="NMI9202",
+            severity=12,
+            category=Category.OPERATING_SYSTEM,
+            event_type=EventType.WARNING,
+            task=TCPIP_DRIVER,
+            fields=("cb", "error_code"),
+            title="accept() call failed on CB {cb}",
+            lines=("Socket error {error_code}",),
+            indent=TITLE_INDENT,
+            description=(
+                "A sockets error {error_code} on an accept() call was detected. "
+                "Control block index: {cb}."
+            ),
+            oneline="accept() failed (socket error {error_code})",
+            label="9202 sockets error on accept() ({error_code})",
+            short="9202 accept() error",
+            tone=Tone.NOTICE,
+            meaning=(
+                "The peer ended the connection while it waited in the listen backlog, so the "
+                "listener's accept() fails with socket error {error_code}: 9202."
+            ),
+            ev0_kind="Internal Operating System Error",
         ),
     }
 )

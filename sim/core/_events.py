@@ -3,7 +3,8 @@
 Rules of this module:
 
 * An :class:`Event` is a frozen value. It holds data only: its id, its virtual time and
-  wall-clock timestamp, and the fields its id carries (``_catalog.py`` says which); the text
+  wall-clock timestamp, the fields its id carries (``_catalog.py`` says which), and its task
+  header when a scenario gives POP4 another one than the catalog's; the text
   forms (EV0 text log, Event Viewer, JSON Lines) are made by ``sim.render`` from the catalog.
 """
 
@@ -34,10 +35,13 @@ class Event:
     error_code: int | None = None
     network: int | None = None
     configured_count: int | None = None
-    #: The task header a log printed when it is not the catalog's (``UP(3) Proc 112``), and
-    #: the computer an Event Viewer record named: kept by the readers (``sim.render``) so that
-    #: converting a real log gives back what it holds. ``None``: the catalog's, the default.
+    #: The task header the event carries when it is not the catalog's: one the MTA printed
+    #: (a scenario's ``mta.pop4_instance`` or ``mta.pop4_proc``; KB Q152897 and KB Q266792 show
+    #: other instances), or one a real log printed (``UP(3) Proc 112``), kept by the readers
+    #: (``sim.render``) so that converting a log gives back what it holds. ``None``: the
+    #: catalog's.
     header: TaskHeader | None = None
+    #: The computer an Event Viewer record named (``None``: the scenario's).
     computer: str | None = None
 
     @property

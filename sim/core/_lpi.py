@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 #: Network type 1 is TCP/IP (RFC 1006), KB Q168815.
 NETWORK_TCPIP = 1
-#: The middle number of the KB case's LPI (``1-15-12``; rule ``lpi``).
+#: The middle number of the KB case's LPI (``1-15-12``; rule ``lpi``), the default of
+#: ``mta.lpi_component``.
 POP4_COMPONENT = 15
 #: Default "TCP/IP control blocks" (rule ``pool``).
 DEFAULT_CONTROL_BLOCKS = 20
@@ -36,9 +37,10 @@ class Lpi:
     cb: int
 
     @classmethod
-    def for_cb(cls, cb: int) -> Lpi:
-        """The LPI of a TCP/IP association on control block ``cb``."""
-        return cls(NETWORK_TCPIP, POP4_COMPONENT, cb)
+    def for_cb(cls, cb: int, component: int = POP4_COMPONENT) -> Lpi:
+        """The LPI of a TCP/IP association on control block ``cb`` (``component``: the middle
+        number, a scenario's ``mta.lpi_component``; rule ``lpi``)."""
+        return cls(NETWORK_TCPIP, component, cb)
 
     @classmethod
     def parse(cls, text: str) -> Lpi:

@@ -42,6 +42,18 @@ MODEL_VERSIONS: tuple[ModelVersion, ...] = (
             "end it there; the timed_out_in_backlog counter is gone).",
         ),
     ),
+    ModelVersion(
+        3,
+        (
+            "A connection whose peer closes or resets it while it waits in the listen backlog "
+            "keeps its place there until the listener reaches it; then WSAAccept fails with "
+            "WSAECONNRESET and the MTA logs 9202, a sockets error on accept() (rule "
+            "accept-error). Model 2 dropped it from the backlog silently when its peer ended "
+            "it: now it holds a backlog place and one accept_time of the listener until its "
+            "accept fails, so connections behind it may be accepted later or find the backlog "
+            "full.",
+        ),
+    ),
 )
 
 #: The version of the model this mtasim runs.

@@ -12,8 +12,9 @@ Rules of this module:
 * Transport (Winsock-like): a connection arriving when the backlog holds ``backlog``
   connections is refused (TCP reset) [inferred]. Otherwise it waits in the backlog: the kernel
   completes the TCP handshake before the application is involved (domain notes, Windows TCP),
-  and nothing of the MTA's knows it yet. Only its peer can end it there (a close or a reset:
-  the connection is abandoned, silently).
+  and nothing of the MTA's knows it yet. Only its peer can end it there (a close or a reset):
+  the connection keeps its place in the accept queue, and when the listener reaches it
+  WSAAccept fails with WSAECONNRESET and the MTA logs 9202 (rule ``accept-error``).
 * Response timer (the reading "a timer of the MTA's own stack" of the KB's "times out at the
   Winsock layer"; KB Q200259, every layer keeps its own timer): it starts when the listener
   accepts the connection and hands it to the NSI, and stops when the CC goes out. If it fires
@@ -32,7 +33,7 @@ Rules of this module:
 
 Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
 docs/model.md): ``handshake``, ``backlog-full``, ``response-timer``, ``close-in-backlog``,
-``listener``, ``kernel-load``, ``sp4-dead-work``, ``hotfix-withdraws``.
+``accept-error``, ``listener``, ``kernel-load``, ``sp4-dead-work``, ``hotfix-withdraws``.
 """
 
 from __future__ import annotations
@@ -46,10 +47,11 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from ._builds import Build
+from ._catalog import POP4_UP, TaskHeader
 from ._connspec import ConnSpec
 from ._counters import Counters, Summary
 from ._logging import LoggingLevel
-from ._lpi import ControlBlockPool
+from ._lpi import POP4_COMPONENT, ControlBlockPool
 from ._pop4 import Pop4
 from ._scheduler import NOT_SCHEDULED, Kind, Occurrence, Scheduler
 from ._state import State
@@ -57,6 +59,8 @@ from ._steps import CloseOnTimeout, Record, Refusal, Refuse, SendCC, Step, Tape
 from ._time import Micros
 
 StepSink = Callable[[Step], None]
+#: What a trace's accept record says of an accept that failed (rule ``accept-error``).
+ACCEPT_FAILED = "WSAECONNRESET"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +77,10 @@ class ModelConfig:
     accept_time: Micros = 0
     logging: LoggingLevel = LoggingLevel.MAXIMUM
     until: Micros | None = None
+    #: POP4's task header (``(POP4 POP4 UP(7) Proc 228)``) and the LPI's middle number
+    #: (rule ``lpi``): the KB case's unless a scenario says otherwise.
+    pop4_task: TaskHeader = POP4_UP
+    lpi_component: int = POP4_COMPONENT
 
 
 class PeerSide(Protocol):
@@ -131,6 +139,8 @@ class Mta:
             kernel=self,
             transport=self,
             tape=self._tape,
+            task=config.pop4_task,
+            lpi_component=config.lpi_component,
         )
         #: Called with a connection's number when the MTA is done with it (drivers that keep
         #: per-connection tasks end them there).
@@ -138,6 +148,9 @@ class Mta:
         self._conns: dict[int, _Conn] = {}
         self._backlog: deque[int] = deque()
         self._backlog_live = 0
+        #: Connections whose peer ended them while they waited in the backlog: they keep their
+        #: place until the listener's accept fails on them (rule ``accept-error``).
+        self._ended_in_backlog: set[int] = set()
         self._listener_busy = False
         self._jobs: deque[tuple[int, Micros]] = deque()  # (conn, service), FIFO
         self._withdrawn: set[int] = set()
@@ -232,7 +245,7 @@ class Mta:
         state = self._conns[conn]
         if state.phase is _Phase.BACKLOG:
             self.counters.abandoned_in_backlog += 1
-            self._backlog_live -= 1  # lazily removed from the deque (_pop_backlog)
+            self._ended_in_backlog.add(conn)  # still queued: the accept fails on it
         else:
             self.pop4.close_request(conn, t)
         self._forget(conn)
@@ -246,6 +259,9 @@ class Mta:
         if conn is None:
             self._listener_busy = False
             return
+        if conn in self._ended_in_backlog:
+            self._accept_failed(t, conn)
+            return
         self.counters.accepted += 1
         state = self._conns[conn]
         state.phase = _Phase.NSI
@@ -254,10 +270,7 @@ class Mta:
         timeout = self.config.response_timeout
         if assoc is not None and timeout is not None:
             state.timer = sched.at(t + timeout, Kind.RESPONSE_TIMEOUT, conn)
-        if self._backlog_live:
-            sched.at(t + self.config.accept_time, Kind.ACCEPT, -1)
-        else:
-            self._listener_busy = False
+        self._next_accept(t)
         if self._tape is not None:
             detail = (
                 (("refused", Refusal.NO_CONTROL_BLOCK.value),)
@@ -265,6 +278,21 @@ class Mta:
                 else (("cb", assoc.cb),)
             )
             self._emit(Record(t, Kind.ACCEPT, conn, detail), False)
+
+    def _accept_failed(self, t: Micros, conn: int) -> None:
+        """WSAAccept fails on a connection its peer ended in the backlog: 9202, no control
+        block, and the listener goes on with the next one."""
+        self._ended_in_backlog.discard(conn)
+        self.pop4.accept_error(t)
+        self._next_accept(t)
+        if self._tape is not None:
+            self._emit(Record(t, Kind.ACCEPT, conn, (("error", ACCEPT_FAILED),)), False)
+
+    def _next_accept(self, t: Micros) -> None:
+        if self._backlog_live:
+            self.scheduler.at(t + self.config.accept_time, Kind.ACCEPT, -1)
+        else:
+            self._listener_busy = False
 
     def _ok_ready(self, occ: Occurrence) -> None:
         t, _, _, conn, worker = occ
@@ -357,7 +385,9 @@ class Mta:
         while backlog:
             conn = backlog.popleft()
             state = conns.get(conn)
-            if state is not None and state.phase is _Phase.BACKLOG:
+            if conn in self._ended_in_backlog or (
+                state is not None and state.phase is _Phase.BACKLOG
+            ):
                 self._backlog_live -= 1
                 return conn
         return None

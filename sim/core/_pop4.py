@@ -14,7 +14,7 @@ Rules of this module:
   event logged is written to it; otherwise only the counters move.
 
 Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
-docs/model.md): ``ok-response``.
+docs/model.md): ``ok-response``, ``pop4-task``, ``accept-error``.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from datetime import datetime
 from typing import Protocol
 
 from ._builds import Build
-from ._catalog import CATALOG, EventId
+from ._catalog import CATALOG, POP4_UP, WSAECONNRESET, EventId, TaskHeader
 from ._counters import Counters
 from ._errors import ProtocolError
 from ._events import Event
 from ._logging import LoggingLevel, is_logged
-from ._lpi import NETWORK_TCPIP, ControlBlockPool, Lpi
+from ._lpi import LISTENER_CB, NETWORK_TCPIP, POP4_COMPONENT, ControlBlockPool, Lpi
 from ._state import LOGS, REFUSAL, Effect, Input, State, Transition, transition
 from ._steps import Fired, Refusal, Tape
 from ._time import Micros, at
@@ -70,8 +70,10 @@ class Pop4:
         "_lpis",
         "_table",
         "build",
+        "component",
         "counters",
         "epoch",
+        "header",
         "kernel",
         "level",
         "pool",
@@ -90,8 +92,13 @@ class Pop4:
         kernel: Kernel,
         transport: Transport,
         tape: Tape | None = None,
+        task: TaskHeader = POP4_UP,
+        lpi_component: int = POP4_COMPONENT,
     ) -> None:
         self.build = build
+        #: The task header POP4's events print, ``None`` when it is the catalog's.
+        self.header = None if task == POP4_UP else task
+        self.component = lpi_component
         self.pool = pool
         self.level = level
         self.epoch = epoch
@@ -148,6 +155,12 @@ class Pop4:
         """A Close Request received at the NSI (``Input.CLOSE``)."""
         self._input(conn, Input.CLOSE, t)
 
+    def accept_error(self, t: Micros) -> None:
+        """The listener's accept failed with WSAECONNRESET (rule ``accept-error``): 9202 on
+        the listener's control block. No association, no row of the table."""
+        given = (("cb", LISTENER_CB), ("error_code", WSAECONNRESET))
+        self._log(EventId.ACCEPT_ERROR, given, None, t)
+
     def data(self, conn: int, t: Micros) -> None:
         """A data unit from the peer (``Input.DATA``)."""
         self._input(conn, Input.DATA, t)
@@ -156,7 +169,7 @@ class Pop4:
     def _lpi(self, cb: int) -> Lpi:
         lpi = self._lpis.get(cb)
         if lpi is None:
-            lpi = self._lpis[cb] = Lpi.for_cb(cb)
+            lpi = self._lpis[cb] = Lpi.for_cb(cb, self.component)
         return lpi
 
     def _input(self, conn: int, event: Input, t: Micros) -> None:
@@ -245,5 +258,8 @@ class Pop4:
             known["cb"] = assoc.cb
             known["lpi"] = assoc.lpi
         known.update(given)
-        fields = {name: known[name] for name in CATALOG[event_id].fields}
+        spec = CATALOG[event_id]
+        fields = {name: known[name] for name in spec.fields}
+        if self.header is not None and spec.task == POP4_UP:
+            fields["header"] = self.header
         tape.events.append(Event(event_id, t, at(self.epoch, t), **fields))  # type: ignore[arg-type]

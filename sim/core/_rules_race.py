@@ -24,8 +24,9 @@ RACE_RULES: tuple[Rule, ...] = (
     Rule(
         "backlog-full",
         "transport",
-        "A connection that arrives when `winsock.backlog` connections wait (default 200) is "
-        "refused with a TCP reset; no NSI event names it.",
+        "A connection that arrives when `winsock.backlog` connections wait (by default the "
+        "limit of the scenario's OS, `winsock.os`: 200 on NT 4.0 Server) is refused with a TCP "
+        "reset; no NSI event names it.",
         (
             Citation(
                 "KB Q127144",
@@ -36,6 +37,46 @@ RACE_RULES: tuple[Rule, ...] = (
         "The refusal without an event: the MTA never saw the connection, so none of its events "
         "can name it, and the Windows stack refuses what it cannot queue with a reset.",
         "sim/core/_mta.py",
+    ),
+    Rule(
+        "os-limits",
+        "transport",
+        "A scenario models one OS (`winsock.os`: `nt4-server`, `nt4-workstation`, `w2k-server`). "
+        "Its listen backlog is that OS's limit unless the scenario names a smaller one, and a "
+        "larger one is refused: 200 on NT 4.0 Server, 5 on NT 4.0 Workstation, 200 on Windows "
+        "2000 Server.",
+        (
+            Citation(
+                "KB Q127144",
+                "The maximum backlog parameter is 5 on Windows NT 4.0 Workstation, and 200 on "
+                "Windows NT 4.0 Server.",
+            ),
+            Citation(
+                "pchomesoft.com, Backlog Parameter (third-party page)",
+                "Windows NT 4.0 and Windows 2000 Server accept a backlog of 200, and Windows NT "
+                "4.0 Workstation and Windows 2000 Professional accept a backlog of 5 (which "
+                "reduces memory demands).",
+            ),
+        ),
+        "The Windows 2000 Server limit: no KB copy gives it; the one page that does is not "
+        "Microsoft's, so its 200 is taken as a likely value, not a sourced one.",
+        "sim/core/_os.py",
+    ),
+    Rule(
+        "default-os",
+        "transport",
+        "A scenario that names no OS models Windows NT 4.0 Server.",
+        (
+            Citation(
+                "KB Q127144",
+                "The maximum backlog parameter is 5 on Windows NT 4.0 Workstation, and 200 on "
+                "Windows NT 4.0 Server.",
+            ),
+        ),
+        "The default OS: KB Q319936 names none. NT 4.0 Server is the server Exchange 5.5 SP4 "
+        "ran on, and its backlog of 200 is the one every scenario had before the OS was a key, "
+        "so no scenario's outcome changes.",
+        "sim/core/_os.py",
     ),
     Rule(
         "response-timer",
@@ -92,8 +133,8 @@ RACE_RULES: tuple[Rule, ...] = (
     Rule(
         "close-in-backlog",
         "transport",
-        "A connection whose peer closes while it waits in the backlog is abandoned: nothing "
-        "reaches the NSI, no event.",
+        "A connection whose peer closes or resets it while it waits in the backlog never "
+        "reaches the NSI: no control block, no 4258 (its accept fails, rule `accept-error`).",
         (
             Citation(
                 WINDOWS_NOTES,
@@ -101,7 +142,38 @@ RACE_RULES: tuple[Rule, ...] = (
                 'by the remote peer prior to accepting the call".',
             ),
         ),
-        "That the MTA logs nothing for it (9202, a sockets error on accept(), is not modelled).",
+        "That nothing reaches POP4: the accept that would hand the connection to the NSI is the "
+        "call that fails.",
+        "sim/core/_mta.py",
+    ),
+    Rule(
+        "accept-error",
+        "transport",
+        "A connection its peer ended in the backlog keeps its place there; when the listener "
+        "reaches it, WSAAccept fails with WSAECONNRESET (10054) and the MTA logs 9202 on the "
+        "listener's control block (0), after one `mta.accept_time` like any accept.",
+        (
+            Citation(
+                WINDOWS_NOTES,
+                '`WSAAccept` returns WSAECONNRESET for a connection "indicated, but terminated '
+                'by the remote peer prior to accepting the call".',
+            ),
+            Citation(
+                "KB Q254909",
+                "The remote message transfer agent (MTA) rejects the connection request and "
+                "generates event 9301, followed by event 9202.",
+            ),
+            Citation(
+                "KB Q169143",
+                'Winsock Error code 10054 (WSAECONNRESET) indicates a "Connection reset by peer."',
+            ),
+        ),
+        "That a reset or a close in the backlog produces exactly this event, and its texts: no "
+        "KB shows 9202's words. Its header `[BASE IL TCP/IP DRVR 8 256] (12)`, its EV0 lines "
+        "(as KB Q170007's 9224 prints `send() call failed on CB 22` and `Socket error 10053`) "
+        "and its description, category Operating System and type Warning (as KB Q169143's 9221, "
+        "a sockets error on WSARecvEx()) are the model's. That the connection keeps its place "
+        "until the accept: WSAAccept reports it, so it is still queued.",
         "sim/core/_mta.py",
     ),
     Rule(
@@ -112,6 +184,63 @@ RACE_RULES: tuple[Rule, ...] = (
         "A reset as a close: 4258 shows one message type for a connection that ends, Close "
         "Request, and no KB shows another for a reset.",
         "sim/core/_peers.py",
+    ),
+    # -- Windows TCP's connect-time schedules ---------------------------------------------
+    Rule(
+        "syn-ack-schedule",
+        "transport",
+        "A half-open connection (a SYN answered, no ACK back) is dropped after 3, 9, 21 or 45 s "
+        "for `TcpMaxConnectResponseRetransmissions` 0, 1, 2 or 3 (189 s with the old 5 "
+        "retransmissions): the time-out starts at 3 s and doubles after each retransmission. "
+        "A fact for SYN floods and a full half-open table; no run has half-open connections "
+        "yet.",
+        (
+            Citation(
+                "KB Q142641",
+                "The initial time-out value is three seconds, so retries are attempted at 3, 6, "
+                "12, 24, and 48 seconds. After the last retransmission, 96 seconds are allowed to "
+                "pass before the computer gives up on receiving a response, and deallocates the "
+                "resources that were set aside earlier for the connection.",
+            ),
+            Citation(
+                "KB Q142641",
+                'A value of "0" is also valid; however if this parameter is set to 0, SYN-ACKs '
+                "will not be retransmitted at all, and will time out in 3 seconds.",
+            ),
+        ),
+        'The default: the article\'s registry block says "Default: 2" and its next sentence '
+        '"The default value for this parameter is now 3."; the model has no default of its '
+        "own until a run uses the value.",
+        "sim/core/_tcp.py",
+    ),
+    Rule(
+        "connect-retransmissions",
+        "transport",
+        "A client abandons an unanswered connect request after the same schedule: 21 s at "
+        "`TcpMaxConnectRetransmissions` = 2 (3 s, doubling, then twice the last delay).",
+        (
+            Citation(
+                "KB Q200770",
+                "The retransmission time-out is doubled with each successive retransmission in a "
+                "given connection attempt. The initial time-out value is three seconds.",
+            ),
+            Citation(
+                "KB Q200770",
+                "This time, the total time-out is approximately nine seconds, which is the "
+                "correct behavior with the default configuration settings.",
+            ),
+            Citation(
+                "Windows 2000 registry reference, TcpMaxConnectRetransmissions",
+                "This delay doubles after each attempt. After the final attempt, TCP/IP waits for "
+                "an interval equal to double the last delay, and then it abandons the connection "
+                "request.",
+            ),
+        ),
+        "The last wait: KB Q200770's example (a value of 1: a retransmission after 3 s, the "
+        "time-out 6 s later, about 9 s in all) shows it for NT 4.0, and the Windows 2000 "
+        "reference says it outright; the two disagree on the default (three, 2), and the model "
+        "takes the value from the scenario.",
+        "sim/core/_tcp.py",
     ),
     # -- the listener and the kernel ------------------------------------------------------
     Rule(

@@ -40,18 +40,44 @@ RECORD_RULES: tuple[Rule, ...] = (
     Rule(
         "lpi",
         "control blocks",
-        "A connection's LPI is `1-15-<cb>`: network type 1 (TCP/IP, RFC 1006), component 15, its "
-        "control block index.",
+        "A connection's LPI is `1-<component>-<cb>`: network type 1 (TCP/IP, RFC 1006), the "
+        "scenario's `mta.lpi_component` (default 15, the KB case's), its control block index.",
         (
             Citation(
                 "KB Q168815",
                 "Type 0x01 TCP/IP RFC 1006",
             ),
+            Citation(Q319936, "Bad LPI 1-15-12"),
+            Citation(
+                "KB Q152897",
+                "(LP1) 1-3-14 Error code=8464 [POP4 POP4 UP 5 228] (14)",
+            ),
         ),
-        "The LPI's middle number: 15 in KB Q319936 and KB Q188040, 3 in KB Q152897 (`1-3-14`); "
-        "no KB says what it counts, so the model keeps the KB case's 15. The last number "
-        "matches the cb in both KB examples that show one.",
+        "What the middle number counts: no KB says (15 in KB Q319936, KB Q266792 and KB "
+        "Q188040, 3 in KB Q152897), so it is a setting, not derived from anything. The last "
+        "number matches the cb in both KB examples that show one.",
         "sim/core/_lpi.py",
+    ),
+    Rule(
+        "pop4-task",
+        "control blocks",
+        "POP4's events name its task as `(POP4 POP4 UP(<instance>) Proc <proc>)`: the scenario's "
+        "`mta.pop4_instance` (default 7) and `mta.pop4_proc` (default 228), the KB case's.",
+        (
+            Citation(Q319936, "(POP4 POP4 UP(7) Proc 228) 02-26-02 02:43:50pm"),
+            Citation(
+                "KB Q266792",
+                "handle (LPI) 1-15-4 Error code: 8465 [POP4 POP4 UP 6 228] (14)",
+            ),
+            Citation(
+                "KB Q152897",
+                "(LP1) 1-3-14 Error code=8464 [POP4 POP4 UP 5 228] (14)",
+            ),
+        ),
+        "What the instance counts: the KBs show 5, 6 and 7 on different servers and none says "
+        "why, so it is a setting. Proc 228 in all three is read as a code location, the same "
+        "for every instance; it is a setting too, for a log that shows another.",
+        "sim/core/_pop4.py",
     ),
     Rule(
         "post-sp3-leak",

@@ -36,7 +36,7 @@ from ._read import Fields, Opaque, Options, Raw, Skip
 BLOCK_LINES = 200
 FORMS = ("ev0", "eventviewer", "csv", "tab")
 
-_EV0_TITLE = re.compile(r"^message ([A-Z]*)([0-9]+): ([A-Za-z ]+) Event, severity ([0-9]+)$")
+_EV0_TITLE = re.compile(r"^message ([A-Z]*)([0-9]+): ([A-Za-z0-9./ ]+), severity ([0-9]+)$")
 _EV0_HEADER = re.compile(r"^\((.+)\(([0-9]+)\) Proc ([0-9]+)\) (.*)$")
 _EV0_STAMP = re.compile(
     r"([0-9]{2})-([0-9]{2})-([0-9]{2}) ([0-9]{1,2}):([0-9]{2}):([0-9]{2}) ?([ap]m)", re.I

@@ -54,6 +54,7 @@ class Action(enum.Enum):
     TIMER_STOP = "timer_stop"
     TIMER_FIRES = "timer_fires"
     DROPPED_IN_BACKLOG = "dropped_in_backlog"
+    ACCEPT_FAILED = "accept_failed"
     CLOSE_REQUEST = "close_request"
     TCP_CLOSE = "tcp_close"
     OK_CANCELLED = "ok_cancelled"

@@ -18,7 +18,7 @@ def conn_for_lpi(log: RunLog, lpi: Lpi) -> int | None:
         if (
             step.kind is Kind.ACCEPT
             and step.record.get("cb") == lpi.cb
-            and Lpi.for_cb(lpi.cb) == lpi
+            and Lpi.for_cb(lpi.cb, log.scenario.mta.lpi_component) == lpi
         ):
             return step.conn
         if any(event.lpi == lpi for event in step.events):

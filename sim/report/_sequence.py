@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..core import (
+    POP4_COMPONENT,
     Effect,
     Event,
     Fired,
@@ -136,6 +137,8 @@ class _Drawing:
     in_nsi: bool = False
     lpi: Lpi | None = None
     timer: tuple[int, int | None] | None = None  # (start row id, end row id)
+    #: The LPI's middle number in this run (``mta.lpi_component``).
+    component: int = POP4_COMPONENT
     work: tuple[int, int] | None = None
     race_effects: tuple[Effect, ...] = ()
 
@@ -174,9 +177,15 @@ def _arrival(rows: _Rows, d: _Drawing, step: Step) -> None:
 
 def _accept(rows: _Rows, d: _Drawing, step: Step) -> None:
     t = step.t
+    if step.record.get("error") is not None:
+        # Its peer ended it in the backlog: the listener's accept() fails (rule accept-error).
+        note = f"accept() fails: {step.record.get('error')}"
+        rows.add(t, Action.ACCEPT_FAILED, Note(Lane.WINSOCK, note))
+        rows.events(step)
+        return
     cb = step.record.get("cb")
     if isinstance(cb, int):
-        d.lpi = Lpi.for_cb(cb)
+        d.lpi = Lpi.for_cb(cb, d.component)
     label = "connect indication" + (f" (cb {cb})" if isinstance(cb, int) else "")
     rows.add(t, Action.ACCEPT, Arrow(Lane.WINSOCK, Lane.NSI, label))
     if _refusal(step) is Refusal.NO_CONTROL_BLOCK:
@@ -261,7 +270,7 @@ def _peer_close(rows: _Rows, d: _Drawing, step: Step) -> None:
     if not step.fired:
         # The close reached no POP4 row: the connection still waited in the backlog.
         d.decide(Winner.PEER, t, False)
-        rows.add(t, Action.DROPPED_IN_BACKLOG, Note(Lane.WINSOCK, "abandoned in the backlog"))
+        rows.add(t, Action.DROPPED_IN_BACKLOG, Note(Lane.WINSOCK, "ended in the backlog"))
         rows.events(step)
         return
     if race is not None:
@@ -314,6 +323,7 @@ def sequence(log: RunLog, conn: int) -> Sequence:
     service = own[0].record.get("service")
     rows = _Rows(log.epoch)
     d = _Drawing(log.response_timeout, service if isinstance(service, int) else None)
+    d.component = log.scenario.mta.lpi_component
     for step in own:
         _READERS[step.kind](rows, d, step)
 

@@ -27,7 +27,15 @@ import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from ..core import MICROS_PER_SECOND, ConnSpec, Micros, ModelConfig, to_micros
+from ..core import (
+    MICROS_PER_SECOND,
+    POP4_UP,
+    ConnSpec,
+    Micros,
+    ModelConfig,
+    TaskHeader,
+    to_micros,
+)
 from ._problem import Problem, ScenarioError
 from ._scenario import PeerGroup, Scenario
 from ._schema import LAST_INSTANT
@@ -45,6 +53,8 @@ def model_config(scenario: Scenario) -> ModelConfig:
         accept_time=to_micros(scenario.mta.accept_time),
         logging=scenario.mta.logging,
         until=_finite(scenario.until),
+        pop4_task=TaskHeader(POP4_UP.name, scenario.mta.pop4_instance, scenario.mta.pop4_proc),
+        lpi_component=scenario.mta.lpi_component,
     )
 
 

@@ -43,9 +43,10 @@ class PeerGroup:
 
 @dataclass(frozen=True, slots=True)
 class WinsockSettings:
-    """``[winsock]``: the transport's response timer and listen backlog."""
+    """``[winsock]``: the transport's response timer, the OS and its listen backlog."""
 
     response_timeout: float = _WINSOCK.response_timeout
+    os: str = _WINSOCK.os
     backlog: int = _WINSOCK.backlog
 
 
@@ -61,6 +62,9 @@ class MtaSettings:
     accept_time: float = _MTA.accept_time
     logging: LoggingLevel = _MTA.logging
     computer: str = _MTA.computer
+    pop4_instance: int = _MTA.pop4_instance
+    pop4_proc: int = _MTA.pop4_proc
+    lpi_component: int = _MTA.lpi_component
 
 
 @dataclass(frozen=True, slots=True)

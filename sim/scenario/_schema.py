@@ -29,11 +29,21 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from ..core import DEFAULT_COMPUTER, LoggingLevel
+from ..core import (
+    DEFAULT_COMPUTER,
+    DEFAULT_OS,
+    OPERATING_SYSTEMS,
+    POP4_COMPONENT,
+    POP4_UP,
+    LoggingLevel,
+)
 from ._types import BUILD, CHOICE, DATETIME, INT, LOGGING, SECONDS, SECONDS_OR_INF, STRING, Type
 
 #: The longest duration a scenario may name: one year, in seconds. Anything longer is a typo.
 MAX_SECONDS = 366 * 24 * 3600.0
+#: The largest task instance, Proc number or LPI component a scenario may name [inferred: the
+#: KBs show numbers up to 282; a bound keeps every text form short].
+MAX_TASK_NUMBER = 65535
 #: At most this many connections in one peer group.
 MAX_COUNT = 100_000_000
 #: At most this many ``[[peers]]`` groups in one scenario.
@@ -150,10 +160,21 @@ WINSOCK: tuple[Field, ...] = (
         exclusive_minimum=True,
     ),
     Field(
+        "os",
+        CHOICE,
+        DEFAULT_OS,
+        "The operating system the MTA runs on; it sets the listen backlog's default and its "
+        "limit (KB Q127144: 200 on NT 4.0 Server, 5 on NT 4.0 Workstation; Windows 2000 Server "
+        "200 [inferred]). The KB names no OS: nt4-server [inferred].",
+        choices=tuple(OPERATING_SYSTEMS),
+    ),
+    Field(
         "backlog",
         INT,
-        200,
-        "Listen backlog: connections waiting to be accepted (200 on NT 4.0 Server, KB Q127144).",
+        OPERATING_SYSTEMS[DEFAULT_OS].max_backlog,
+        "Listen backlog: connections waiting to be accepted. Without this key, the OS's limit "
+        "(winsock.os); a larger value than that limit is refused. A scenario built in Python "
+        "gets 200 and must name a backlog for nt4-workstation.",
         1,
         1_000_000,
     ),
@@ -220,6 +241,33 @@ MTA: tuple[Field, ...] = (
         DEFAULT_COMPUTER,
         "Computer name the Event Viewer form prints.",
         maximum=MAX_TEXT,
+    ),
+    Field(
+        "pop4_instance",
+        INT,
+        POP4_UP.instance,
+        "Instance of the POP4 task its events name, (POP4 POP4 UP(7) Proc 228): 7 in KB "
+        "Q319936, 6 in KB Q266792, 5 in KB Q152897.",
+        0,
+        MAX_TASK_NUMBER,
+    ),
+    Field(
+        "pop4_proc",
+        INT,
+        POP4_UP.proc,
+        "The Proc number of POP4's events (228 in KB Q319936, KB Q266792 and KB Q152897) "
+        "[inferred: a code location, the same for every instance].",
+        0,
+        MAX_TASK_NUMBER,
+    ),
+    Field(
+        "lpi_component",
+        INT,
+        POP4_COMPONENT,
+        "Middle number of an LPI, 1-15-12: 15 in KB Q319936 and KB Q266792, 3 in KB Q152897 "
+        "(1-3-14); what it counts is not documented.",
+        0,
+        MAX_TASK_NUMBER,
     ),
 )
 

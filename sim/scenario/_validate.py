@@ -20,6 +20,7 @@ import difflib
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from ..core import operating_system
 from ..text._input import clip
 from ..text._plural import plural
 from ._check import kind
@@ -103,6 +104,7 @@ def validate(
             problem("", key, _unknown(key, ""))
 
     # Cross-field checks.
+    _os_backlog(data, tables["winsock"], problem, overridden)
     if mta["open_associations"] > mta["control_blocks"] - 1:
         # Blamed on the --set that made it so, if one did.
         blame = "open_associations"
@@ -138,6 +140,33 @@ def validate(
         for _, line, _, where, dotted, message in pending[:MAX_PROBLEMS]
     ]
     raise ScenarioError(shown, more=len(pending) - len(shown))
+
+
+def _os_backlog(
+    data: dict[str, Any], winsock: dict[str, Any], problem: _Report, overridden: SetBy
+) -> None:
+    """The backlog follows the OS (rule ``os-limits``): its limit when the scenario names
+    none, and never more than it."""
+    os = operating_system(winsock["os"])
+    raw = data.get("winsock", {})
+    named = isinstance(raw, dict) and "backlog" in raw
+    if not named:
+        winsock["backlog"] = os.max_backlog
+        return
+    backlog = winsock["backlog"]
+    if backlog != raw["backlog"] or backlog <= os.max_backlog:
+        return  # its own problem was reported, or it is within the limit
+    blame = "backlog"
+    if ("winsock", None, blame) not in overridden and ("winsock", None, "os") in overridden:
+        blame = "os"
+    source = os.source.strip("[]")
+    problem(
+        "winsock",
+        "backlog",
+        f"found {backlog}; expected at most {os.max_backlog}, the listen backlog limit of "
+        f"{os.title} (winsock.os = {os.name!r}, {source})",
+        blame=blame,
+    )
 
 
 def _table(data: dict[str, Any], name: str, problem: _Report) -> dict[str, Any]:

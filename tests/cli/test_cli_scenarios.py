@@ -8,6 +8,7 @@ import sim
 from sim.cli import main
 
 BUNDLED = [
+    "accept-resets",
     "after-the-storm",
     "backlog-overflow",
     "healthy",

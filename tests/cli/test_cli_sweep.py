@@ -59,6 +59,7 @@ def test_the_issue_grid_has_1800_rows_and_does_not_depend_on_jobs(capsys, tmp_pa
         "logged_4258",
         "logged_4283",
         "logged_9156",
+        "logged_9202",
         "refused",
         "cb_leaked",
         "4283_per_connection",

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
-from sim.core import BAD_LPI_ERROR_CODE, CLOSE_REQUEST, EventId, Lpi
+from sim.core import BAD_LPI_ERROR_CODE, CATALOG, CLOSE_REQUEST, EventId, Lpi, TaskHeader
 from sim.render import (
     ParseError,
     ev0_block,
@@ -34,18 +34,22 @@ def events(draw):
     epoch = draw(st.datetimes(datetime(1970, 1, 1), datetime(2060, 1, 1)))
     stamp = epoch + timedelta(microseconds=t)
     cb = draw(st.integers(1, 1249))
-    if event_id is EventId.NSI_MESSAGE_RECEIVED:
-        return sim.Event(event_id, t, stamp, cb=cb, lpi=Lpi.for_cb(cb), message_type=CLOSE_REQUEST)
-    if event_id is EventId.BAD_LPI:
-        return sim.Event(
-            event_id,
-            t,
-            stamp,
-            cb=cb,
-            lpi=Lpi.for_cb(cb),
-            error_code=draw(st.sampled_from([BAD_LPI_ERROR_CODE, 8465])),
-        )
-    return sim.Event(event_id, t, stamp, network=1, configured_count=draw(st.integers(2, 1250)))
+    component = draw(st.sampled_from([15, 3]))
+    # Every field the catalog says the event carries, drawn (by field, not by event id).
+    drawn = {
+        "cb": cb,
+        "lpi": Lpi.for_cb(cb, component),
+        "message_type": CLOSE_REQUEST,
+        "error_code": draw(st.sampled_from([BAD_LPI_ERROR_CODE, 8465, 10054])),
+        "network": 1,
+        "configured_count": draw(st.integers(2, 1250)),
+    }
+    spec = CATALOG[event_id]
+    values = {name: drawn[name] for name in spec.fields}
+    if draw(st.booleans()):
+        task = spec.task
+        values["header"] = TaskHeader(task.name, task.instance + 1, draw(st.integers(0, 999)))
+    return sim.Event(event_id, t, stamp, **values)
 
 
 def whole_seconds(event, epoch):

@@ -171,7 +171,7 @@ def test_fail_on_takes_only_the_events_the_model_knows(capsys, bad):
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("mtasim run: --fail-on ")
-    assert err.endswith(": not an event the model logs (known: 4258, 4283, 9156)\n")
+    assert err.endswith(": not an event the model logs (known: 4258, 4283, 9156, 9202)\n")
     assert err.count("\n") == 1
 
 
@@ -190,6 +190,7 @@ def test_the_json_summary_is_the_summary_in_one_line(capsys):
         "4258": summary.count(4258),
         "4283": summary.count(4283),
         "9156": summary.count(9156),
+        "9202": summary.count(9202),
     }
     assert list(data) == ["build", *expected]
 

@@ -120,7 +120,7 @@ def test_an_interrupted_sweep_leaves_the_complete_csv_and_the_rows_in_file_parti
     assert 0 < len(table) < 6000
     # Whole rows, in grid order (the first ones: index order whatever finished first).
     assert [row["mta.ok_delay"] for row in table[:2]] == ["1.0", "1.0"]
-    assert all(len(row) == 14 and None not in row.values() for row in table)
+    assert all(len(row) == 15 and None not in row.values() for row in table)
     lines = err.splitlines()
     assert lines[-1] == (
         f"mtasim sweep: interrupted: {len(table):,} of 6,000 rows finished, written to "

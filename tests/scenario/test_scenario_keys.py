@@ -44,7 +44,7 @@ def test_the_four_forms_of_a_key():
     ("key", "message", "malformed"),
     [
         ("mta.ok_dely", "unknown key 'mta.ok_dely' (did you mean 'mta.ok_delay'?)", False),
-        ("winsock", "unknown key 'winsock' (did you mean 'winsock.backlog'?)", False),
+        ("winsock", "unknown key 'winsock' (did you mean 'winsock.os'?)", False),
         ("peers.0", "unknown key 'peers.0' (did you mean 'peers.at'?)", False),
         ("bogus", "unknown key 'bogus'", False),
         ("mta.a.b", "unknown key 'mta.a.b'", True),

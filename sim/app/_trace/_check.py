@@ -29,7 +29,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeGuard
 
-from ...core import Event, Kind, MtasimError, Record, to_micros
+from ...core import ACCEPT_FAILED, Event, Kind, MtasimError, Record, to_micros
 from ...render._fields import ParseError, event_from_json
 from ...scenario import PeerGroup, Scenario, room, tail_bound
 from ...text._input import quote
@@ -82,6 +82,7 @@ DETAIL: dict[Kind, tuple[tuple[str, bool, Check], ...]] = {
     Kind.ACCEPT: (
         ("cb", False, _COUNT),
         ("refused", False, ("'no free control block'", lambda v: v == "no free control block")),
+        ("error", False, (repr(ACCEPT_FAILED), lambda v: v == ACCEPT_FAILED)),
     ),
     Kind.OK_READY: (("worker", True, _COUNT),),
     Kind.RESPONSE_TIMEOUT: (),
