@@ -29,7 +29,7 @@ from ..report import (
     lpis,
     sequence,
 )
-from . import _phase_cmd
+from . import _explore_cmd, _phase_cmd
 from ._common import (
     UsageError,
     add_build_argument,
@@ -50,6 +50,7 @@ def register(commands: Any) -> None:
     _register_demo(commands)
     _register_report(commands)
     _phase_cmd.register(commands)
+    _explore_cmd.register(commands)
 
 
 # -- shared options ---------------------------------------------------------------------------

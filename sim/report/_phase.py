@@ -200,6 +200,23 @@ def require_matplotlib() -> None:
 
 def phase_png(grid: PhaseGrid, *, dpi: int = DPI) -> bytes:
     """The phase map as PNG bytes (deterministic for the same grid)."""
+    return phase_png_panels(grid, dpi=dpi)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class PanelPixels:
+    """Where a panel's cells are in the PNG: the pixel column of each x value and the pixel
+    row (from the top) of each y value, at the cells' centres."""
+
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    #: The panel's plotting area: left, top, right, bottom, in pixels from the top left.
+    box: tuple[float, float, float, float]
+
+
+def phase_png_panels(grid: PhaseGrid, *, dpi: int = DPI) -> tuple[bytes, list[PanelPixels]]:
+    """The phase map as PNG bytes, and where each build's panel put its cells (for a
+    crosshair drawn over the picture)."""
     require_matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -265,7 +282,17 @@ def phase_png(grid: PhaseGrid, *, dpi: int = DPI) -> bytes:
     )
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    return buffer.getvalue()
+    height = FIGSIZE[1] * dpi
+    pixels: list[PanelPixels] = []
+    for ax in axes:
+        # The layout is final once the figure is drawn: map data to display pixels.
+        to_px = ax.transData.transform
+        xs = tuple(round(float(to_px((v, grid.y.values[0]))[0]), 2) for v in grid.x.values)
+        ys = tuple(round(height - float(to_px((grid.x.values[0], v))[1]), 2) for v in grid.y.values)
+        bb = ax.get_window_extent()
+        box = (bb.x0, height - bb.y1, bb.x1, height - bb.y0)
+        pixels.append(PanelPixels(xs, ys, tuple(round(float(v), 2) for v in box)))  # type: ignore[arg-type]
+    return buffer.getvalue(), pixels
 
 
 def plot_phase_map(grid: PhaseGrid, output_path: str | os.PathLike[str], *, dpi: int = DPI) -> None:

@@ -23,6 +23,8 @@ Rules of this module:
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from html import escape
 
 from ..core import Tone, clock12, fixed_seconds
@@ -82,6 +84,31 @@ def _row_y(index: int) -> int:
 
 def sequence_svg(seq: Sequence, *, title: str | None = None) -> str:
     """The diagram as one ``<svg>`` element (no XML declaration)."""
+    return sequence_svg_parts(seq, title=title).joined()
+
+
+@dataclass(frozen=True, slots=True)
+class SvgParts:
+    """A diagram in pieces: the opening, title, lanes and spans (``head``), each row as
+    (its move down to its place, its times, its drawing, the close of the move), and the
+    close. A row is drawn at the top and moved, so the same row at another place, or at
+    another time, shares pieces: a page holding many diagrams keeps each piece once."""
+
+    head: tuple[str, ...]
+    rows: tuple[tuple[str, str, str, str], ...]
+    tail: str = "</svg>"
+
+    def joined(self) -> str:
+        """The ``<svg>`` element."""
+        return "\n".join([*self.head, *(p for row in self.rows for p in row), self.tail])
+
+
+def sequence_svg_parts(
+    seq: Sequence, *, title: str | None = None, summary: bool = True
+) -> SvgParts:
+    """The diagram as :class:`SvgParts` (:func:`sequence_svg` joins them).
+    ``summary=False``: the title without the race's summary (for a page that prints it
+    beside the diagram)."""
     rows = seq.rows
     height = _row_y(len(rows) - 1) + 40 if rows else TOP + 60
     out: list[str] = []
@@ -90,27 +117,31 @@ def sequence_svg(seq: Sequence, *, title: str | None = None) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'width="{WIDTH}" height="{height}" role="img" font-family="{FONT}">'
     )
-    out.append(f"<title>{escape(label)}: {escape(seq.race.summary())}</title>")
+    told = f": {seq.race.summary()}" if summary else ""
+    out.append(f"<title>{escape(label + told)}</title>")
     out.append(f'<rect x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>')
     out.extend(_band(seq))
     # Lane heads and lifelines.
+    lanes: list[str] = []
     for lane, x in LANE_X.items():
-        out.append(
+        lanes.append(
             f'<rect x="{x - 64}" y="{TOP - 52}" width="128" height="32" rx="6" '
             f'fill="#f6f8fa" stroke="{MUTED}"/>'
         )
-        out.append(_text(x, TOP - 30, lane.title, anchor="middle", weight="bold", halo=False))
-        out.append(
+        lanes.append(_text(x, TOP - 30, lane.title, anchor="middle", weight="bold", halo=False))
+        lanes.append(
             f'<line x1="{x}" y1="{TOP - 18}" x2="{x}" y2="{height - 12}" stroke="{MUTED}" '
             f'stroke-dasharray="4 4"/>'
         )
-    out.append(_text(10, TOP - 30, "t (s)", weight="bold", halo=False))
-    out.append(_text(CLOCK_X, TOP - 30, "clock", weight="bold", halo=False))
+    lanes.append(_text(10, TOP - 30, "t (s)", weight="bold", halo=False))
+    lanes.append(_text(CLOCK_X, TOP - 30, "clock", weight="bold", halo=False))
+    out.append("\n".join(lanes))
     out.extend(_spans(seq))
+    drawn: list[tuple[str, str, str, str]] = []
     for index, row in enumerate(rows):
-        out.extend(_row(index, row))
-    out.append("</svg>")
-    return "\n".join(out)
+        times, rest = _drawn_row(row)
+        drawn.append((f'<g transform="translate(0 {_row_y(index)})">', times, rest, "</g>"))
+    return SvgParts(tuple(out), tuple(drawn))
 
 
 def _band(seq: Sequence) -> list[str]:
@@ -155,11 +186,19 @@ def _spans(seq: Sequence) -> list[str]:
     return out
 
 
-def _row(index: int, row: Row) -> list[str]:
-    y = _row_y(index)
+@functools.lru_cache(maxsize=4096)
+def _drawn_row(row: Row) -> tuple[str, str]:
+    """A row drawn at the top: its times, and the rest (kept: rows repeat across diagrams)."""
+    times, *rest = _row(0, row)
+    return times, "\n".join(rest)
+
+
+def _row(y: int, row: Row) -> list[str]:
+    """A row's elements with its line at height ``y``."""
     out = [
-        _text(10, y + 5, _seconds(row.t), fill=INK, halo=False),
-        _text(CLOCK_X, y + 5, clock12(row.timestamp), fill=MUTED, halo=False),
+        _text(10, y + 5, _seconds(row.t), fill=INK, halo=False)
+        + "\n"
+        + _text(CLOCK_X, y + 5, clock12(row.timestamp), fill=MUTED, halo=False),
     ]
     colour = LOST if row.lost else WON if row.won else INK
     mark = "✗ " if row.lost else "✓ " if row.won else ""

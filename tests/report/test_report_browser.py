@@ -126,3 +126,15 @@ def test_the_overlap_measure_finds_overlapping_labels(chromium, tmp_path):
         {"index": 0, "smallest": 24, "overlaps": [["first label", "second"]]}
     ]
     page.close()
+
+
+def test_without_chromium_ci_fails_and_a_user_gets_a_reason(monkeypatch):
+    import browser_helpers
+
+    monkeypatch.setattr(browser_helpers, "CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI=true but headless Chromium not found"):
+        next(browser_helpers.browser())
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="apt-get install chromium"):
+        next(browser_helpers.browser())
