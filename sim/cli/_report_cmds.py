@@ -219,7 +219,7 @@ def _pauser(args: argparse.Namespace, console: Console) -> Callable[[int, int], 
         if state["eof"]:
             return
         try:
-            console.input(f"[dim]step {done}/{total}: Enter for the next one, Ctrl-C to stop[/]")
+            console.input("[dim]Enter for the next step, Ctrl-C to stop[/]")
         except EOFError:
             state["eof"] = True  # stdin closed: run straight through
             console.print()

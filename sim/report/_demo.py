@@ -31,7 +31,7 @@ from rich.text import Text
 from ..core import Build, Effect, EventId, clock12, diff
 from ..render import render
 from ..render._forms import fill
-from ..render._summary import compare_rows, event_oneline
+from ..render._summary import compare_rows, event_oneline, why_counts_differ, withdraws_work
 from ..scenario import Scenario
 from ..text._plural import plural
 from ._capture import RunLog, capture
@@ -147,14 +147,11 @@ def _build_steps(
     build = run.build
     steps: list[DemoStep] = []
     groups = _groups(seq)
-    for number, group in enumerate(groups, 1):
+    for group in groups:
         rows = [seq.rows[i] for i in group]
         first = rows[0]
         clock = clock12(first.timestamp)
-        title = (
-            f"{build.alias} {build.version}, step {number}/{len(groups)}: "
-            f"{seconds(first.t)} ({clock})"
-        )
+        title = f"{build.alias} {build.version}: {seconds(first.t)} ({clock})"
         narration = _narrate(seq, rows)
         body: list[RenderableType] = list(timeline_rows(seq, group, ascii_only=ascii_only))
         logged = [r.event for r in rows if r.event is not None]
@@ -235,8 +232,9 @@ def _narrate(seq: Seq, rows: list[Row]) -> list[str]:
         if Action.OK_CANCELLED in actions:
             return [
                 "The hotfix build logs the 4258 alone and handles the pending open: it "
-                "cancels the OK response and returns the control block. No 4283. "
-                "[inferred: the KB says only that a fix exists]"
+                "cancels the OK response (a job still queued is withdrawn; one a kernel thread "
+                "is already running finishes, as the next step shows) and returns the control "
+                "block. No 4283. [inferred: the KB says only that a fix exists]"
             ]
         # What each event logged means, from the catalog.
         return [fill(r.event, r.event.spec.meaning) for r in rows if r.event is not None]
@@ -253,10 +251,25 @@ def _narrate(seq: Seq, rows: list[Row]) -> list[str]:
                 "The NSI sends it to the peer as the CC and the response timer is stopped.",
             ]
         late = "" if seq.race.margin is None else f", {duration(-seq.race.margin)} too late"
-        return [
+        if Effect.CANCEL_OK in seq.race_effects:
+            return [
+                f"At {seconds(head.t)} the kernel has the OK response{late}. Cancelled, and "
+                "still produced: the hotfix withdraws a job still queued, but this one was "
+                "already running on a kernel thread, so it ran to its end; the connection is "
+                "gone and the MTA discards the result.",
+                "Queued work that is withdrawn never takes a thread: under load that frees the "
+                "kernel for the connections behind it. [inferred: the KB only says a fix exists]",
+            ]
+        out = [
             f"At {seconds(head.t)} the kernel has the OK response{late}: the connection is "
             "gone and the MTA discards it."
         ]
+        if seq.race.winner is Winner.TIMER and not withdraws_work(seq.build):
+            out.append(
+                f"{seq.build.alias} withdraws nothing on a Close Request: a job still queued "
+                "for a dead connection would keep a kernel thread busy when its turn came."
+            )
+        return out
     if head.action is Action.DATA:
         return ["The peer sends its data over the open association."]
     if head.action is Action.PEER_CLOSE:
@@ -314,6 +327,20 @@ def _difference(runs: list[RunLog], seqs: list[Seq], clean: Callable[[str], str]
     ]
     if seqs[0].race.winner is not seqs[1].race.winner:
         narration[0] = "The builds change the race itself here, not only what is logged."
+    why = why_counts_differ(a.build, a.summary, b.build, b.summary)
+    if why is not None:
+        body.append(Text(clean(why)))
+    elif withdraws_work(a.build) != withdraws_work(b.build):
+        body.append(
+            Text(
+                clean(
+                    "Under load the counts differ too, on identical inputs: the withdrawn work "
+                    f"of {b.build.alias if withdraws_work(b.build) else a.build.alias} frees "
+                    "kernel threads for the connections behind it (mtasim compare "
+                    "after-the-storm shows it)."
+                )
+            )
+        )
     return DemoStep(
         clean(f"The difference: {a.build.alias} and {b.build.alias}"),
         tuple(clean(s) for s in narration),
@@ -354,13 +381,17 @@ def present(
     *,
     ascii_only: bool = False,
 ) -> None:
-    """Print the steps; call ``pause(done, total)`` between two steps. A ``KeyboardInterrupt``
-    (Ctrl-C) ends the current line and goes up."""
+    """Print the steps, one screen each: on a terminal the screen is cleared before each step;
+    each title starts with the one step counter (``3/15``). Call ``pause(done, total)``
+    between two steps. A ``KeyboardInterrupt`` (Ctrl-C) ends the current line and goes up."""
     total = len(steps)
     rule = "-" if ascii_only else "─"
     try:
         for number, step in enumerate(steps, 1):
-            console.rule(Text(f" {step.title} ", style="bold"), style="cyan", characters=rule)
+            if console.is_terminal:
+                console.clear()
+            title = f" {number}/{total}  {step.title} "
+            console.rule(Text(title, style="bold"), style="cyan", characters=rule)
             width = min(console.width, WIDTH)
             for sentence in step.narration:
                 for line in textwrap.wrap(sentence, width) or [""]:
