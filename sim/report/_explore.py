@@ -30,7 +30,7 @@ from ..render import render
 from ..scenario import Scenario
 from ._capture import capture
 from ._diagram import Winner
-from ._phase import PhaseGrid, knob_value
+from ._phase import PhaseGrid, capacity_line, knob_value
 from ._picks import default_conn, first_race
 from ._sequence import sequence
 from ._svg import SvgParts, sequence_svg_parts
@@ -122,6 +122,7 @@ class Exploration:
             builds=self.builds,
             counts=counts,
             point=None if px is None or py is None else (px, py),
+            capacity=capacity_line(self.scenario, x, y),
         )
 
 

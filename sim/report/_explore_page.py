@@ -25,7 +25,7 @@ from typing import Any
 from .._version import __version__
 from ._explore import Exploration
 from ._html import has_fix
-from ._phase import DPI, FIGSIZE, knob_title, knob_value, phase_png_panels
+from ._phase import DPI, figure_size, knob_title, knob_value, phase_png_panels
 from ._svg import SvgParts
 
 CSS = """
@@ -264,7 +264,8 @@ def explore_html(exploration: Exploration) -> str:
     add("<h2>The phase map: event 4283 per connection over the grid</h2>")
     add('<div class="map">')
     add(f'<img alt="phase map" src="data:image/png;base64,{base64.b64encode(png).decode()}">')
-    width, height = round(FIGSIZE[0] * DPI), round(FIGSIZE[1] * DPI)
+    size = figure_size(len(exploration.builds))
+    width, height = round(size[0] * DPI), round(size[1] * DPI)
     add(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">')
     for b, panel in enumerate(panels):
         left, top, right, bottom = panel.box
