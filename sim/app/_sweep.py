@@ -23,6 +23,9 @@ Rules of this module:
   cluster's executor for ``dask://HOST:PORT``). Each chunk runs on the batch driver
   (identical results to the trio driver, proven by ``tests/drivers/test_drivers_agree.py``) and
   returns only counters.
+* What a cell computes is the runner's: :func:`execute` runs :func:`run_chunk` (counters);
+  :func:`execute_cells` takes any module-level runner (the explorer's captures each point's
+  steps and draws them), with the same chunks, window, order and interruption.
 * Interrupted (Ctrl-C) or failed: every row already finished is still handed over, in index
   order, before the exception goes on; what the command makes of them is its business.
 """

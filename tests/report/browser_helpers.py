@@ -25,13 +25,19 @@ def _missing(what: str) -> None:
     pytest.skip(what)
 
 
-def browser() -> Iterator[object]:
-    """A launched Chromium (``playwright.sync_api.Browser``), closed afterwards."""
+def require_chromium() -> str:
+    """The path of the system Chromium; skip (fail with ``CI=true``) without it."""
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         _missing(
             f"headless Chromium not found at {CHROMIUM} (Debian: apt-get install chromium; "
             ".ci/run installs it)"
         )
+    return CHROMIUM
+
+
+def browser() -> Iterator[object]:
+    """A launched Chromium (``playwright.sync_api.Browser``), closed afterwards."""
+    require_chromium()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
