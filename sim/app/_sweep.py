@@ -23,6 +23,9 @@ Rules of this module:
   cluster's executor for ``dask://HOST:PORT``). Each chunk runs on the batch driver
   (identical results to the trio driver, proven by ``tests/drivers/test_drivers_agree.py``) and
   returns only counters.
+* What a cell computes is the runner's: :func:`execute` runs :func:`run_chunk` (counters);
+  :func:`execute_cells` takes any module-level runner (the explorer's captures each point's
+  steps and draws them), with the same chunks, window, order and interruption.
 * Interrupted (Ctrl-C) or failed: every row already finished is still handed over, in index
   order, before the exception goes on; what the command makes of them is its business.
 """
@@ -35,10 +38,11 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent import futures
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from ..core import Build, EventId, MtasimError, Summary
+from ..core import Build, EventId, Summary
 from ..scenario import KeyPath, KeyPathError, Scenario, ScenarioError, scenario_from_dict
+from ._axis import Axis, SweepError
 from ._limits import (
     DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_RUNS,
@@ -57,70 +61,12 @@ __all__ = [
     "close_executor",
     "cpu_count",
     "execute",
+    "execute_cells",
     "make_executor",
     "plan",
     "point_scenario",
     "run_chunk",
 ]
-
-
-class SweepError(MtasimError):
-    """A bad --vary, --seeds or --jobs, or a point that is not a valid scenario."""
-
-
-@dataclass(frozen=True, slots=True)
-class Axis:
-    """One swept key and its values."""
-
-    key: str
-    values: tuple[float | int, ...]
-
-    @classmethod
-    def parse(cls, spec: str) -> Axis:
-        """``winsock.response_timeout=1:30:30`` -> 30 values from 1 to 30."""
-        key, sep, rng = spec.partition("=")
-        key = key.strip()
-        parts = rng.split(":")
-        if not sep or len(parts) != 3:
-            raise SweepError(f"--vary {spec!r}: expected KEY=START:STOP:STEPS")
-        f = _field(key).field
-        try:
-            start, stop = float(parts[0]), float(parts[1])
-            steps = int(parts[2])
-        except ValueError:
-            raise SweepError(
-                f"--vary {spec!r}: START and STOP must be numbers, STEPS a whole number"
-            ) from None
-        if steps < 1 or steps > 10_000:
-            raise SweepError(f"--vary {spec!r}: STEPS must be between 1 and 10000")
-        if not (math.isfinite(start) and math.isfinite(stop)):
-            raise SweepError(f"--vary {spec!r}: START and STOP must be finite")
-        if steps == 1:
-            raw = [start]
-        else:
-            raw = [start + (stop - start) * i / (steps - 1) for i in range(steps)]
-        if f.type.integral:
-            if any(abs(v - round(v)) > 1e-9 for v in raw):
-                raise SweepError(
-                    f"--vary {spec!r}: {key} is an integer, but the grid has fractional values"
-                )
-            values: tuple[float | int, ...] = tuple(round(v) for v in raw)
-        else:
-            values = tuple(round(v, 6) for v in raw)
-        return cls(key, values)
-
-
-def _field(key: str) -> KeyPath:
-    """The path of a swept key; a :class:`SweepError` if it names no numeric field."""
-    try:
-        path = KeyPath.parse(key)
-    except KeyPathError as exc:
-        if exc.malformed:
-            raise SweepError(f"--vary: unknown key {key!r}") from None
-        path = None
-    if path is None or not path.field.type.numeric:
-        raise SweepError(f"--vary: {key!r} is not a numeric scenario key")
-    return path
 
 
 def point_scenario(
@@ -168,20 +114,29 @@ class Cell:
     build: str
 
 
+R = TypeVar("R")
+
+
+def points(base: dict[str, Any], chunk: Sequence[Cell]) -> Iterator[tuple[Cell, Scenario]]:
+    """Each cell of a chunk with its point's scenario, validated (:class:`SweepError` naming
+    the point); the builds of a point are consecutive cells and share one validation."""
+    previous: tuple[Any, ...] = ()
+    scenario: Scenario | None = None
+    for cell in chunk:
+        if scenario is None or (cell.assignments, cell.seed) != previous:
+            scenario = _checked_point(base, cell.assignments, cell.seed)
+            previous = (cell.assignments, cell.seed)
+        yield cell, scenario
+
+
 def run_chunk(base: dict[str, Any], chunk: Sequence[Cell]) -> list[tuple[int, Summary]]:
     """Run a chunk of cells (in a worker process); return (index, summary) pairs."""
     from ._run import run
 
-    out = []
-    previous: tuple[Any, ...] = ()
-    scenario: Scenario | None = None
-    for cell in chunk:
-        # The builds of a point are consecutive cells: validate the point once.
-        if scenario is None or (cell.assignments, cell.seed) != previous:
-            scenario = _checked_point(base, cell.assignments, cell.seed)
-            previous = (cell.assignments, cell.seed)
-        out.append((cell.index, run(scenario, cell.build, driver="batch", keep=False).summary))
-    return out
+    return [
+        (cell.index, run(scenario, cell.build, driver="batch", keep=False).summary)
+        for cell, scenario in points(base, chunk)
+    ]
 
 
 def _checked_point(
@@ -311,7 +266,26 @@ def execute(
     executor: futures.Executor | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> None:
-    """Run a planned grid; call ``on_row(cell, summary)`` in index order as rows complete.
+    """Run a planned grid; call ``on_row(cell, summary)`` in index order as rows complete
+    (:func:`execute_cells` with :func:`run_chunk`)."""
+    execute_cells(
+        sweep_plan, run_chunk, on_row, jobs=jobs, executor=executor, on_progress=on_progress
+    )
+
+
+def execute_cells(
+    sweep_plan: SweepPlan,
+    runner: Callable[[dict[str, Any], Sequence[Cell]], list[tuple[int, R]]],
+    on_row: Callable[[Cell, R], None],
+    *,
+    jobs: int = 1,
+    executor: futures.Executor | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Run a planned grid with ``runner`` (a module-level function, so that a worker process
+    can import it: ``runner(base, chunk)`` returns one ``(index, result)`` per cell, in order;
+    :func:`points` gives it each cell's scenario); call ``on_row(cell, result)`` in index
+    order as rows complete.
 
     ``executor`` (see :func:`make_executor`; ``None`` runs in this process) is the caller's
     to create and close; ``jobs`` sizes the chunks and the window of chunks in flight.
@@ -334,14 +308,14 @@ def execute(
         if on_progress is not None:
             on_progress(done, total)
 
-    def emit(chunk: list[Cell], rows: list[tuple[int, Summary]]) -> None:
+    def emit(chunk: list[Cell], rows: list[tuple[int, R]]) -> None:
         for cell, (index, summary) in zip(chunk, rows, strict=True):
             assert cell.index == index
             on_row(cell, summary)
 
     if executor is None:
         for chunk in chunks:
-            rows = run_chunk(base, chunk)
+            rows = runner(base, chunk)
             progress(len(chunk))
             emit(chunk, rows)
         return
@@ -354,7 +328,7 @@ def execute(
                 chunk = next(chunks, [])
                 if not chunk:
                     break
-                flight.append([executor.submit(run_chunk, base, chunk), chunk, False])
+                flight.append([executor.submit(runner, base, chunk), chunk, False])
             if not flight:
                 return
             finished, _ = futures.wait(

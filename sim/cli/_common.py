@@ -134,11 +134,13 @@ def add_builds_argument(parser: argparse.ArgumentParser, default: str) -> None:
         "--builds",
         default=default,
         metavar="A,B[,C...]",
-        help=f"builds to show, by version or alias (default: {default})",
+        help=f"builds to show, by version or alias, or 'all' (default: {default})",
     )
 
 
 def parse_builds(text: str) -> list[Build]:
+    if text.strip().lower() == "all":
+        return list(BUILDS)
     names = [n.strip() for n in text.split(",") if n.strip()]
     if not names:
         raise UsageError(f"--builds names no build: {text!r}")

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from ..app._run import run
 from ..core import resolve_build
-from ..render._summary import compare_rows, event_oneline
+from ..render._summary import compare_rows, event_oneline, why_counts_differ
 from ..text._plural import plural
 from ._common import UsageError, add_driver_argument, add_scenario_arguments
 from ._console import add_color_argument, make_console
@@ -76,6 +76,10 @@ def main(args: argparse.Namespace) -> int:
     console.print(table)
 
     base = results[0]
+    for other in results[1:]:
+        why = why_counts_differ(base.build, base.summary, other.build, other.summary)
+        if why is not None:
+            console.print(why, markup=False)
     base_lines = [event_oneline(e) for e in base.events]
     for other in results[1:]:
         other_lines = [event_oneline(e) for e in other.events]

@@ -24,6 +24,13 @@ from ._progress import progress
 
 DEFAULT_X = "winsock.response_timeout=1:40:40"
 DEFAULT_Y = "mta.ok_delay=1:40:40"
+#: ``--load``: the arrival rate across, the kernel's threads up, on every build, for a busy
+#: scenario (heavy-load unless one is named).
+LOAD_X = "peers.rate=0.25:3:12"
+LOAD_Y = "mta.threads=1:8:8"
+LOAD_SCENARIO = "heavy-load"
+#: The --builds default as help shows it; resolved once --load is known.
+BUILDS_DEFAULT = "pre-fix,post-fix; with --load: all"
 
 
 def register(commands: Any) -> None:
@@ -37,18 +44,25 @@ def register(commands: Any) -> None:
     )
     add_scenario_arguments(parser)
     parser.add_argument(
+        "--load",
+        action="store_true",
+        help=f"the map of a busy server: arrival rate across ({LOAD_X}), kernel threads up "
+        f"({LOAD_Y}), on every build, for {LOAD_SCENARIO} unless a scenario is named; the "
+        "line where arrivals equal the kernel's capacity is drawn",
+    )
+    parser.add_argument(
         "--x",
-        default=DEFAULT_X,
+        default=None,
         metavar="KEY=START:STOP:STEPS",
         help=f"the knob across (default: {DEFAULT_X})",
     )
     parser.add_argument(
         "--y",
-        default=DEFAULT_Y,
+        default=None,
         metavar="KEY=START:STOP:STEPS",
         help=f"the knob up (default: {DEFAULT_Y})",
     )
-    add_builds_argument(parser, "pre-fix,post-fix")
+    add_builds_argument(parser, BUILDS_DEFAULT)
     parser.add_argument(
         "--output",
         "-o",
@@ -74,8 +88,15 @@ def phase_map_main(args: argparse.Namespace) -> int:
     from ..report._phase import phase_grid, plot_phase_map, require_matplotlib
 
     require_matplotlib()
+    load_preset = bool(args.load)
+    if load_preset and args.scenario is None:
+        args.scenario = LOAD_SCENARIO
+    x_text = args.x if args.x is not None else LOAD_X if load_preset else DEFAULT_X
+    y_text = args.y if args.y is not None else LOAD_Y if load_preset else DEFAULT_Y
+    if args.builds == BUILDS_DEFAULT:
+        args.builds = "all" if load_preset else "pre-fix,post-fix"
     axes: list[Axis] = []
-    for option, text in (("--x", args.x), ("--y", args.y)):
+    for option, text in (("--x", x_text), ("--y", y_text)):
         try:
             axes.append(Axis.parse(text))
         except SweepError as exc:

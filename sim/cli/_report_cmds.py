@@ -29,7 +29,7 @@ from ..report import (
     lpis,
     sequence,
 )
-from . import _phase_cmd
+from . import _animate_cmd, _explore_cmd, _phase_cmd
 from ._common import (
     UsageError,
     add_build_argument,
@@ -50,10 +50,12 @@ def register(commands: Any) -> None:
     _register_demo(commands)
     _register_report(commands)
     _phase_cmd.register(commands)
+    _explore_cmd.register(commands)
+    _animate_cmd.register(commands)
 
 
 # -- shared options ---------------------------------------------------------------------------
-def _add_connection_arguments(parser: argparse.ArgumentParser) -> None:
+def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     choice = parser.add_mutually_exclusive_group()
     choice.add_argument(
         "--lpi",
@@ -71,7 +73,7 @@ def _add_connection_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _pick(log: RunLog, lpi_text: str | None, conn: int | None) -> int:
+def pick_connection(log: RunLog, lpi_text: str | None, conn: int | None) -> int:
     """The connection chosen by --lpi/--conn, or the default one."""
     if lpi_text is not None:
         try:
@@ -127,7 +129,7 @@ def _register_timeline(commands: Any) -> None:
     )
     add_scenario_arguments(parser)
     add_build_argument(parser, "the scenario's")
-    _add_connection_arguments(parser)
+    add_connection_arguments(parser)
     _add_look_arguments(parser)
     add_driver_argument(parser)
     add_max_connections_argument(parser)
@@ -139,7 +141,7 @@ def timeline_main(args: argparse.Namespace) -> int:
 
     scenario = load_bounded(args)
     log = capture(scenario, args.build, driver=args.driver)
-    seq = sequence(log, _pick(log, args.lpi, args.conn))
+    seq = sequence(log, pick_connection(log, args.lpi, args.conn))
     ascii_only = _ascii(args)
     lines = timeline_lines(seq, ascii_only=ascii_only)
     color = _color(args)
@@ -164,7 +166,7 @@ def _register_demo(commands: Any) -> None:
     )
     add_scenario_arguments(parser)
     add_builds_argument(parser, "pre-fix,post-fix")
-    _add_connection_arguments(parser)
+    add_connection_arguments(parser)
     pacing = parser.add_mutually_exclusive_group()
     pacing.add_argument(
         "--pace",
@@ -189,7 +191,7 @@ def demo_main(args: argparse.Namespace) -> int:
     scenario = load_bounded(args)
     builds = parse_builds(args.builds)
     first = capture(scenario, builds[0])
-    conn = _pick(first, args.lpi, args.conn)
+    conn = pick_connection(first, args.lpi, args.conn)
     ascii_only = _ascii(args)
     steps = demo_steps(scenario, builds, conn=conn, ascii_only=ascii_only)
     console = make_console(sys.stdout, _color(args))
@@ -218,7 +220,7 @@ def _pauser(args: argparse.Namespace, console: Console) -> Callable[[int, int], 
         if state["eof"]:
             return
         try:
-            console.input(f"[dim]step {done}/{total}: Enter for the next one, Ctrl-C to stop[/]")
+            console.input("[dim]Enter for the next step, Ctrl-C to stop[/]")
         except EOFError:
             state["eof"] = True  # stdin closed: run straight through
             console.print()
@@ -238,7 +240,7 @@ def _register_report(commands: Any) -> None:
     )
     add_scenario_arguments(parser)
     add_builds_argument(parser, "pre-fix,post-fix")
-    _add_connection_arguments(parser)
+    add_connection_arguments(parser)
     parser.add_argument(
         "--output",
         "-o",
@@ -272,7 +274,7 @@ def report_main(args: argparse.Namespace) -> int:
         if not conns:
             raise UsageError(f"scenario {runs[0].name} has no connection")
     else:
-        conns = [_pick(runs[0], args.lpi, args.conn)]
+        conns = [pick_connection(runs[0], args.lpi, args.conn)]
     page = report_html(runs, conns, events_limit=args.events)
     with output(args.output) as out:
         out.write(page)

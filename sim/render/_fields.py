@@ -150,7 +150,6 @@ def _json_header(obj: dict[str, Any], usual: TaskHeader) -> TaskHeader | None:
     return task_header(name, instance, proc, usual)
 
 
-
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_NUMBER
 

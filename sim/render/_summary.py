@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..core import Event, EventId, Summary, clock12
+from ..core import Build, Effect, Event, EventId, Input, State, Summary, clock12
 from ._forms import oneline
 
 
@@ -62,3 +62,28 @@ def summary_json(summary: Summary, build: str) -> str:
     out: dict[str, Any] = {"build": build, **summary.as_dict()}
     out["events"] = {str(int(e)): n for e, n in summary.logged.items()}
     return json.dumps(out)
+
+
+def withdraws_work(build: Build) -> bool:
+    """Whether a Close Request while the OK response is pending withdraws the connection's
+    OK-response job on ``build`` (rule ``hotfix-withdraws``; else ``sp4-dead-work``)."""
+    row = build.table().get((State.OPENING, Input.CLOSE))
+    return row is not None and Effect.CANCEL_OK in row.effects
+
+
+def why_counts_differ(a: Build, sa: Summary, b: Build, sb: Summary) -> str | None:
+    """One line on why two builds' race counts differ on identical inputs, or ``None`` when
+    they do not (or for a reason other than withdrawn work)."""
+    if (sa.opened, sa.timed_out) == (sb.opened, sb.timed_out):
+        return None
+    if withdraws_work(a) == withdraws_work(b):
+        return None
+    keeps, withdraws = (a, b) if withdraws_work(b) else (b, a)
+    return (
+        f"why the counts differ on identical inputs: a Close Request while the OK response is "
+        f"pending leaves that connection's queued job for a kernel thread on {keeps.alias} "
+        f"(dead work, rule sp4-dead-work) and withdraws it on {withdraws.alias} (rule "
+        f"hotfix-withdraws), so {withdraws.alias}'s threads reach the connections behind it "
+        f"sooner: opened {sa.opened} vs {sb.opened}, timed out {sa.timed_out} vs {sb.timed_out} "
+        f"({a.alias} vs {b.alias})"
+    )

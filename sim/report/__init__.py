@@ -1,5 +1,6 @@
 """Pictures of the race: per-connection sequence diagrams (terminal timeline and SVG), the
-HTML report, the guided demo and the phase map.
+HTML report, the explorer (``_explore``, ``_explore_page``), the animation (``_animate``), the
+guided demo and the phase map.
 
 Layering: ``sim.report`` sits beside ``sim.render`` and above the drivers: it runs scenarios
 (:func:`capture`) and draws what they did. :mod:`._sequence` is the pure model every picture

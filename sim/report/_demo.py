@@ -30,11 +30,11 @@ from rich.text import Text
 
 from ..core import Build, Effect, EventId, clock12, diff
 from ..render import render
-from ..render._forms import fill
-from ..render._summary import compare_rows, event_oneline
+from ..render._summary import compare_rows, event_oneline, why_counts_differ, withdraws_work
 from ..scenario import Scenario
 from ..text._plural import plural
 from ._capture import RunLog, capture
+from ._narration import narrate
 from ._sequence import Action, Row, Winner, default_conn, duration, seconds
 from ._sequence import Sequence as Seq
 from ._sequence import sequence as make_sequence
@@ -147,15 +147,12 @@ def _build_steps(
     build = run.build
     steps: list[DemoStep] = []
     groups = _groups(seq)
-    for number, group in enumerate(groups, 1):
+    for group in groups:
         rows = [seq.rows[i] for i in group]
         first = rows[0]
         clock = clock12(first.timestamp)
-        title = (
-            f"{build.alias} {build.version}, step {number}/{len(groups)}: "
-            f"{seconds(first.t)} ({clock})"
-        )
-        narration = _narrate(seq, rows)
+        title = f"{build.alias} {build.version}: {seconds(first.t)} ({clock})"
+        narration = narrate(seq, rows)
         body: list[RenderableType] = list(timeline_rows(seq, group, ascii_only=ascii_only))
         logged = [r.event for r in rows if r.event is not None]
         if logged:
@@ -187,81 +184,6 @@ def _verdict(seq: Seq) -> str:
     if seq.race.winner is Winner.OK:
         return f"No race lost, no 4283 on {build.label}."
     return f"{build.label} logs: {', '.join(str(i) for i in seq.event_ids) or 'nothing'}."
-
-
-def _narrate(seq: Seq, rows: list[Row]) -> list[str]:
-    """One or two sentences for a step."""
-    actions = [r.action for r in rows]
-    timeout = seq.timer_text
-    service = "-" if seq.service is None else duration(seq.service)
-    lpi = "-" if seq.lpi is None else str(seq.lpi)
-    head = rows[0]
-    if head.action is Action.CONNECT:
-        out = [
-            "The remote MTA opens a TCP connection (RFC 1006, port 102) and sends its connect "
-            "request (CR); Windows completes the handshake before the MTA is involved."
-        ]
-        if Action.REFUSED_BACKLOG in actions:
-            out.append("The listen backlog is full: the connection is reset at once.")
-        return out
-    if head.action is Action.ACCEPT:
-        if Action.REFUSED_NO_CB in actions:
-            return [
-                "The NSI listener accepts the connection, but no control block is free: the "
-                "MTA logs 9156 and refuses it."
-            ]
-        timer = (
-            f"; the MTA's transport starts its response timer ({timeout})"
-            if Action.TIMER_START in actions
-            else ""
-        )
-        out = [
-            f"The NSI listener accepts it on LPI {lpi} and POP4 asks the MTA kernel for the "
-            f"OK response{timer}."
-        ]
-        if Action.WORK_START in actions:
-            out.append(f"A kernel thread starts on it at once; it needs {service}.")
-        return out
-    if head.action is Action.WORK_START:
-        return [f"A kernel thread becomes free and starts on the OK response; it needs {service}."]
-    if head.action is Action.TIMER_FIRES:
-        return [
-            f"{timeout} have passed and the kernel is still busy: the timer at the Winsock "
-            "layer wins the race.",
-            "The transport closes the connection and hands the NSI a Close Request for an "
-            "association that is still being set up.",
-        ]
-    if head.action is Action.EVENT:
-        if Action.OK_CANCELLED in actions:
-            return [
-                "The hotfix build logs the 4258 alone and handles the pending open: it "
-                "cancels the OK response and returns the control block. No 4283. "
-                "[inferred: the KB says only that a fix exists]"
-            ]
-        # What each event logged means, from the catalog.
-        return [fill(r.event, r.event.spec.meaning) for r in rows if r.event is not None]
-    if head.action is Action.OK_RESPONSE:
-        if head.won:
-            margin = seq.race.margin_or0
-            when = (
-                "exactly at the deadline, which counts as in time (the model's tie rule)"
-                if margin == 0
-                else f"{duration(margin)} before the deadline"
-            )
-            return [
-                f"The OK response is ready at {seconds(head.t)}, {when}.",
-                "The NSI sends it to the peer as the CC and the response timer is stopped.",
-            ]
-        late = "" if seq.race.margin is None else f", {duration(-seq.race.margin)} too late"
-        return [
-            f"At {seconds(head.t)} the kernel has the OK response{late}: the connection is "
-            "gone and the MTA discards it."
-        ]
-    if head.action is Action.DATA:
-        return ["The peer sends its data over the open association."]
-    if head.action is Action.PEER_CLOSE:
-        return ["The peer closes the connection; the NSI receives a Close Request."]
-    return [f"{head.label}."]
 
 
 def _difference(runs: list[RunLog], seqs: list[Seq], clean: Callable[[str], str]) -> DemoStep:
@@ -314,6 +236,20 @@ def _difference(runs: list[RunLog], seqs: list[Seq], clean: Callable[[str], str]
     ]
     if seqs[0].race.winner is not seqs[1].race.winner:
         narration[0] = "The builds change the race itself here, not only what is logged."
+    why = why_counts_differ(a.build, a.summary, b.build, b.summary)
+    if why is not None:
+        body.append(Text(clean(why)))
+    elif withdraws_work(a.build) != withdraws_work(b.build):
+        body.append(
+            Text(
+                clean(
+                    "Under load the counts differ too, on identical inputs: the withdrawn work "
+                    f"of {b.build.alias if withdraws_work(b.build) else a.build.alias} frees "
+                    "kernel threads for the connections behind it (mtasim compare "
+                    "after-the-storm shows it)."
+                )
+            )
+        )
     return DemoStep(
         clean(f"The difference: {a.build.alias} and {b.build.alias}"),
         tuple(clean(s) for s in narration),
@@ -354,13 +290,17 @@ def present(
     *,
     ascii_only: bool = False,
 ) -> None:
-    """Print the steps; call ``pause(done, total)`` between two steps. A ``KeyboardInterrupt``
-    (Ctrl-C) ends the current line and goes up."""
+    """Print the steps, one screen each: on a terminal the screen is cleared before each step;
+    each title starts with the one step counter (``3/15``). Call ``pause(done, total)``
+    between two steps. A ``KeyboardInterrupt`` (Ctrl-C) ends the current line and goes up."""
     total = len(steps)
     rule = "-" if ascii_only else "─"
     try:
         for number, step in enumerate(steps, 1):
-            console.rule(Text(f" {step.title} ", style="bold"), style="cyan", characters=rule)
+            if console.is_terminal:
+                console.clear()
+            title = f" {number}/{total}  {step.title} "
+            console.rule(Text(title, style="bold"), style="cyan", characters=rule)
             width = min(console.width, WIDTH)
             for sentence in step.narration:
                 for line in textwrap.wrap(sentence, width) or [""]:

@@ -19,47 +19,70 @@ from collections.abc import Sequence as Seq
 from html import escape
 
 from .._version import __version__
+from ..core import Build, Input, State, Tone
 from ..render import render
 from ..render._summary import compare_rows, event_oneline
 from ..text._plural import plural
 from ._capture import RunLog
-from ._sequence import Winner, sequence
+from ._sequence import Sequence, Winner, sequence
 from ._svg import RACE_COLOUR, WORK_COLOUR, sequence_svg
 
 CSS = """
 :root { color-scheme: light; }
-body { font-family: "DejaVu Sans", Arial, sans-serif; color: #1f2328; background: #ffffff;
-       margin: 0 auto; padding: 16px 24px 40px; max-width: 1800px; line-height: 1.45; }
+body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 16px; color: #1f2328;
+       background: #ffffff; margin: 0 auto; padding: 16px 16px 40px; max-width: 2100px;
+       line-height: 1.45; }
 h1 { font-size: 1.6em; margin: 0.2em 0; }
 h2 { font-size: 1.25em; border-bottom: 1px solid #d0d7de; padding-bottom: 4px;
      margin-top: 1.6em; }
 h3 { font-size: 1.05em; margin: 1.2em 0 0.4em; }
 p.lead { margin: 0.2em 0 0.8em; color: #424a53; }
 .knobs { display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 0.4em 0; padding: 0;
-          list-style: none; font-size: 0.92em; }
+          list-style: none; }
 .knobs code { background: #f6f8fa; padding: 1px 5px; border-radius: 4px; }
-.pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 16px; }
-figure { margin: 0; border: 1px solid #d0d7de; border-radius: 8px; padding: 8px; }
+/* One diagram under the other; side by side only where both fit at full size. */
+.pair { display: grid; grid-template-columns: 1fr; gap: 16px; }
+@media (min-width: 2000px) { .pair { grid-template-columns: 1fr 1fr; } }
+figure { margin: 0; border: 1px solid #d0d7de; border-top-width: 6px; border-radius: 8px;
+         padding: 6px; }
+figure.unfixed { border-top-color: #c62828; }
+figure.fixed { border-top-color: #1a7f37; }
 figure svg { width: 100%; height: auto; display: block; }
-figcaption { font-size: 0.92em; padding: 6px 4px 2px; }
+figcaption { padding: 6px 4px 2px; }
 figcaption .build { font-weight: bold; }
-.timer { color: #c62828; font-weight: bold; }
-.ok { color: #1a7f37; font-weight: bold; }
-.legend { font-size: 0.88em; color: #424a53; }
+.badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 0.9em;
+         font-weight: bold; color: #ffffff; margin-right: 6px; }
+.unfixed .badge { background: #c62828; }
+.fixed .badge { background: #1a7f37; }
+.bug { color: #c62828; font-weight: bold; }
+.handled { color: #0a5e8a; }
+.ok { color: #1a7f37; }
+.legend { color: #424a53; }
 .swatch { display: inline-block; width: 12px; height: 12px; vertical-align: -1px;
            margin: 0 4px 0 10px; border-radius: 2px; }
-table { border-collapse: collapse; font-size: 0.92em; }
+table { border-collapse: collapse; }
 th, td { border: 1px solid #d0d7de; padding: 3px 10px; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 tr.key td { background: #fdecea; font-weight: bold; }
+/* Descriptions wrap: nothing is ever cut or scrolled out of sight. */
 pre { background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 10px;
-       overflow-x: auto; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace;
-       font-size: 0.85em; }
-.forms { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 12px; }
-.forms h4 { margin: 0.3em 0; font-size: 0.95em; }
-footer { margin-top: 2em; font-size: 0.85em; color: #6e7781; }
+       white-space: pre-wrap; overflow-wrap: anywhere; overflow: visible;
+       font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 0.9em; }
+.forms { display: grid; grid-template-columns: repeat(auto-fit, minmax(600px, 1fr)); gap: 12px; }
+.forms h4 { margin: 0.3em 0; font-size: 1em; }
+footer { margin-top: 2em; font-size: 0.9em; color: #6e7781; }
+@media (max-width: 1100px) { body { padding: 8px 8px 32px; } figure { padding: 2px; } }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  .pair { display: block; }
+  .pair figure { break-inside: avoid; break-after: page; border-width: 1px;
+                 border-top-width: 4px; margin: 0 0 8px; }
+  figure svg { width: 100%; max-height: 23cm; }
+  .forms { display: block; }
+  pre { break-inside: auto; font-size: 8.5pt; }
+  h2, h3, h4 { break-after: avoid; }
+}
 """
-
 #: Rows of the comparison table that show the bug and its fix.
 KEY_ROWS = ("4283 logged", "closed while the OK was pending")
 
@@ -126,13 +149,15 @@ def report_html(
         add(f"<h3>Connection {conn} (LPI {escape(lpi)})</h3>")
         add('<div class="pair">')
         for seq in seqs:
-            add("<figure>")
+            fixed = has_fix(seq.build)
+            add(f'<figure class="{"fixed" if fixed else "unfixed"}">')
             add(sequence_svg(seq))
-            css = {Winner.TIMER: "timer", Winner.OK: "ok"}.get(seq.race.winner, "")
             ids = ", ".join(str(i) for i in seq.event_ids) or "none"
+            badge = "fixed build" if fixed else "without the fix"
             add(
-                f'<figcaption><span class="build">{escape(seq.build.label)}</span>: '
-                f'<span class="{css}">{escape(seq.race.summary())}</span> '
+                f'<figcaption><span class="badge">{badge}</span>'
+                f'<span class="build">{escape(seq.build.label)}</span>: '
+                f'<span class="{caption_class(seq)}">{escape(seq.race.summary())}</span> '
                 f"Events logged for this connection: {escape(ids)}.</figcaption>"
             )
             add("</figure>")
@@ -190,6 +215,22 @@ def report_html(
     add("</body>")
     add("</html>")
     return "\n".join(parts) + "\n"
+
+
+def has_fix(build: Build) -> bool:
+    """Whether the build carries the KB's fix: its own row for a Close Request while the OK
+    response is pending."""
+    return (State.OPENING, Input.CLOSE) in build.overrides
+
+
+def caption_class(seq: Sequence) -> str:
+    """The caption's colour: red and bold only when the race ended in an alarm event (the
+    bug); calm blue when the timer won but the build handled it; green when the OK won."""
+    if any(event.spec.tone is Tone.ALARM for event in seq.events):
+        return "bug"
+    if seq.race.winner is Winner.TIMER:
+        return "handled"
+    return "ok" if seq.race.winner is Winner.OK else ""
 
 
 def _knobs(run: RunLog) -> list[tuple[str, str]]:

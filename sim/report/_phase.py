@@ -49,6 +49,7 @@ KNOB_TITLES = {
     "mta.ok_delay_jitter": "OK delay jitter (s)",
     "mta.accept_time": "listener accept time (s)",
     "mta.threads": "MTA kernel threads",
+    "peers.rate": "arrivals per second (peers.rate)",
     "mta.control_blocks": "TCP/IP control blocks",
     "winsock.backlog": "listen backlog",
 }
@@ -76,6 +77,9 @@ class PhaseGrid:
     counts: tuple[tuple[tuple[float, ...], ...], ...]
     #: The base scenario's own (x, y), marked on the map (the KB's point); None if unknown.
     point: tuple[float, float] | None = None
+    #: Where arrivals equal what the kernel's threads can serve (:func:`capacity_line`),
+    #: drawn as a line: beyond it the queue grows and the timeouts begin. Empty: not drawn.
+    capacity: tuple[tuple[float, float], ...] = ()
 
     def __post_init__(self) -> None:
         for axis in (self.x, self.y):
@@ -147,7 +151,35 @@ class PhaseSums:
                 tuple(tuple(mean(xv, yv, b) for xv in x.values) for yv in y.values) for b in builds
             ),
             point=None if px is None or py is None else (px, py),
+            capacity=capacity_line(scenario, x, y),
         )
+
+
+#: The keys of an arrival rate (one peer group) and of the kernel's threads.
+RATE_KEYS = ("peers.rate", "peers.0.rate")
+THREAD_KEYS = ("mta.threads",)
+
+
+def capacity_line(scenario: Scenario, x: Axis, y: Axis) -> tuple[tuple[float, float], ...]:
+    """For a map of arrival rate by kernel threads (rule ``kernel-load``: ``mta.threads``
+    threads serve a FIFO queue, each job taking ``mta.ok_delay`` on average), the points
+    where the rate equals what the threads can serve: ``rate = threads / ok_delay``.
+    Empty for other axes, or when the scenario has more than one peer group."""
+    if len(scenario.peers) != 1 or scenario.mta.ok_delay <= 0:
+        return ()
+    keys = (x.key, y.key)
+    if keys[0] in RATE_KEYS and keys[1] in THREAD_KEYS:
+        threads = y.values
+        return tuple((t / scenario.mta.ok_delay, float(t)) for t in _fine(threads))
+    if keys[0] in THREAD_KEYS and keys[1] in RATE_KEYS:
+        return tuple((float(t), t / scenario.mta.ok_delay) for t in _fine(x.values))
+    return ()
+
+
+def _fine(values: Sequence[float]) -> list[float]:
+    """The span of ``values``, half a step beyond each end, in 50 steps."""
+    edges = _edges(values)
+    return [edges[0] + (edges[-1] - edges[0]) * i / 50 for i in range(51)]
 
 
 def grid_from_rows(
@@ -200,11 +232,28 @@ def require_matplotlib() -> None:
 
 def phase_png(grid: PhaseGrid, *, dpi: int = DPI) -> bytes:
     """The phase map as PNG bytes (deterministic for the same grid)."""
+    return phase_png_panels(grid, dpi=dpi)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class PanelPixels:
+    """Where a panel's cells are in the PNG: the pixel column of each x value and the pixel
+    row (from the top) of each y value, at the cells' centres."""
+
+    xs: tuple[float, ...]
+    ys: tuple[float, ...]
+    #: The panel's plotting area: left, top, right, bottom, in pixels from the top left.
+    box: tuple[float, float, float, float]
+
+
+def phase_png_panels(grid: PhaseGrid, *, dpi: int = DPI) -> tuple[bytes, list[PanelPixels]]:
+    """The phase map as PNG bytes, and where each build's panel put its cells (for a
+    crosshair drawn over the picture)."""
     require_matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=FIGSIZE, dpi=dpi, layout="constrained")
+    fig = Figure(figsize=figure_size(len(grid.builds)), dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, len(grid.builds), sharey=True, squeeze=False)[0]
     peak = max((v for panel in grid.counts for row in panel for v in row), default=0.0)
@@ -241,6 +290,15 @@ def phase_png(grid: PhaseGrid, *, dpi: int = DPI) -> bytes:
                 linewidth=1.0,
                 label="timeout = OK delay",
             )
+        if grid.capacity:
+            ax.plot(
+                [p[0] for p in grid.capacity],
+                [p[1] for p in grid.capacity],
+                linestyle="--",
+                color="0.2",
+                linewidth=1.2,
+                label="arrivals = the kernel's capacity",
+            )
         if grid.point is not None and _inside(grid.point, xe, ye):
             ax.plot(
                 [grid.point[0]],
@@ -265,7 +323,22 @@ def phase_png(grid: PhaseGrid, *, dpi: int = DPI) -> bytes:
     )
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
-    return buffer.getvalue()
+    height = figure_size(len(grid.builds))[1] * dpi
+    pixels: list[PanelPixels] = []
+    for ax in axes:
+        # The layout is final once the figure is drawn: map data to display pixels.
+        to_px = ax.transData.transform
+        xs = tuple(round(float(to_px((v, grid.y.values[0]))[0]), 2) for v in grid.x.values)
+        ys = tuple(round(height - float(to_px((grid.x.values[0], v))[1]), 2) for v in grid.y.values)
+        bb = ax.get_window_extent()
+        box = (bb.x0, height - bb.y1, bb.x1, height - bb.y0)
+        pixels.append(PanelPixels(xs, ys, tuple(round(float(v), 2) for v in box)))  # type: ignore[arg-type]
+    return buffer.getvalue(), pixels
+
+
+def figure_size(builds: int) -> tuple[float, float]:
+    """The figure's size in inches: :data:`FIGSIZE`, wider for more than two panels."""
+    return (max(FIGSIZE[0], 3.4 * builds + 1.6), FIGSIZE[1])
 
 
 def plot_phase_map(grid: PhaseGrid, output_path: str | os.PathLike[str], *, dpi: int = DPI) -> None:
@@ -282,7 +355,7 @@ def _edges(values: Sequence[float]) -> list[float]:
 
 
 def _point_name(grid: PhaseGrid) -> str:
-    return "KB Q319936" if grid.scenario == "kb319936" else "the scenario's point"
+    return "KB Q319936" if grid.scenario == "kb319936" else grid.scenario
 
 
 def _inside(point: tuple[float, float], xe: Sequence[float], ye: Sequence[float]) -> bool:

@@ -19,6 +19,7 @@ Rules of this module:
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -145,25 +146,36 @@ class _Drawer:
         text: str,
         style: str,
         keep: dict[int, tuple[str, str]],
+        *,
+        soft: int | None = None,
     ) -> None:
         """Put ``text`` as near ``start`` as it goes without covering a column of ``keep``
-        (bars, a note's glyph) and crossing few lifelines, inside the lanes'
-        area. Text too long for the area is cropped; ``keep`` always wins over text."""
+        (bars, a note's glyph) and crossing few lifelines, inside the lanes' area. No glyph is
+        ever drawn over the text: when no place clears every column of ``keep``, the ``soft``
+        column (the note's own glyph) gives way first, then the text is cropped to the widest
+        gap between the rest."""
         room = WIDTH - GUTTER
         if len(text) > room:
             text = text[: room - 1] + ("~" if self.ascii else "…")
         lifelines = set(LANE_X.values()) - set(keep)
 
-        def cost(x: int) -> tuple[int, int, int]:
+        def cost(x: int, cols: dict[int, tuple[str, str]]) -> tuple[int, int, int]:
             covered = range(x, x + len(text))
             crossed = sum(1 for k in lifelines if k in covered)
-            return (sum(1 for k in keep if k in covered), abs(x - start) + 8 * crossed, x)
+            return (sum(1 for k in cols if k in covered), abs(x - start) + 8 * crossed, x)
 
-        x = min(range(GUTTER, WIDTH - len(text) + 1), key=cost)
+        spots = range(GUTTER, WIDTH - len(text) + 1)
+        x = min(spots, key=lambda x: cost(x, keep))
+        if cost(x, keep)[0] and soft is not None:
+            keep = {k: v for k, v in keep.items() if k != soft}
+            x = min(spots, key=lambda x: cost(x, keep))
+        if cost(x, keep)[0]:
+            edges = [GUTTER - 1, *sorted(k for k in keep if GUTTER <= k < WIDTH), WIDTH]
+            lo, hi = max(itertools.pairwise(edges), key=lambda e: (e[1] - e[0], -e[0]))
+            width = hi - lo - 1
+            text = text[: width - 1] + ("~" if self.ascii else "…") if len(text) > width else text
+            x = lo + 1
         canvas.put(x, text, style)
-        for k, (glyph, glyph_style) in keep.items():
-            if x <= k < x + len(text):
-                canvas.put(k, glyph, glyph_style)
 
     def label(self, row: Row) -> str:
         text = SHORT.get(row.action, row.label).format(timeout=self.seq.timer_text)
@@ -214,7 +226,7 @@ class _Drawer:
         glyph = self.g.event if item.event is not None else self.g.note
         line.put(x, glyph, style or None)
         start = x + 2 if x + 2 + len(text) <= WIDTH else x - 1 - len(text)
-        self.place(line, start, text, style, {**keep, x: (glyph, style)})
+        self.place(line, start, text, style, {**keep, x: (glyph, style)}, soft=x)
         return [line.text()]
 
 

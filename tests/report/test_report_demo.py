@@ -26,11 +26,11 @@ def test_demo_no_pause_runs_the_whole_walkthrough(capsys):
     assert (code, err) == (0, "")
     order = [
         "The case: kb319936",
-        "pre-fix 5.5.2653.23, step 1/5",
+        "2/15  pre-fix 5.5.2653.23: 0 s",
         "the kernel is still busy: the timer at the Winsock",
         "Bad LPIs in message",
         "pre-fix 5.5.2653.23: the whole connection",
-        "post-fix 5.5.2656.20, step 1/5",
+        "8/15  post-fix 5.5.2656.20: 0 s",
         "post-fix 5.5.2656.20: the whole connection",
         "The difference: pre-fix and post-fix",
         "Try it yourself",
@@ -79,7 +79,7 @@ def test_ctrl_c_ends_the_line_and_exits_130(capsys, monkeypatch):
     assert code == 130
     assert err == "mtasim demo: interrupted\n"
     assert out.endswith("\n")
-    assert "The case: kb319936" in out and "step 1/5" not in out
+    assert "The case: kb319936" in out and "2/15" not in out
 
 
 def test_enter_mode_with_closed_stdin_runs_straight_through(capsys, monkeypatch):
@@ -94,7 +94,7 @@ def test_enter_mode_waits_for_each_enter(capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO("\n" * (steps - 1)))
     code, out, _ = run_cli(capsys, "demo")
     assert code == 0
-    assert out.count("Enter for the next one") == steps - 1
+    assert out.count("Enter for the next step") == steps - 1
 
 
 def test_demo_follows_another_scenario(capsys):
@@ -117,3 +117,43 @@ def test_demo_bad_usage_is_one_line_exit_2(capsys, argv, message):
     assert out == ""
     assert err.count("\n") == 1
     assert message in err
+
+
+def test_on_a_terminal_each_step_is_one_cleared_screen():
+    steps = demo_steps(sim.load_scenario(None))
+    out = io.StringIO()
+    present(steps, Console(file=out, width=80, force_terminal=True))
+    text = out.getvalue()
+    assert text.count("\x1b[2J") == len(steps)
+    screens = text.split("\x1b[2J")[1:]
+    for number, screen in enumerate(screens, 1):
+        assert f" {number}/{len(steps)}  " in screen
+    plain = io.StringIO()
+    present(steps, Console(file=plain, width=80))
+    assert "\x1b" not in plain.getvalue()
+
+
+def test_one_step_counter(capsys):
+    code, out, _ = run_cli(capsys, "demo", "--no-pause")
+    assert code == 0
+    import re
+
+    counters = re.findall(r" (\d+)/(\d+)  ", out)
+    assert counters == [(str(n), "15") for n in range(1, 16)]
+    assert "step " not in out.replace("next step", "")
+
+
+def test_hotfix_narration_explains_the_cancelled_and_late_ok():
+    steps = demo_steps(sim.load_scenario(None), ascii_only=True)
+    text = " ".join(" ".join(s.narration) for s in steps if s.title.startswith("post-fix"))
+    assert "cancels the OK response (a job still queued is withdrawn" in text
+    assert "Cancelled, and still produced" in text
+    assert "already running on a kernel thread, so it ran to its end" in text
+
+
+def test_difference_under_load_says_why_the_counts_differ(capsys):
+    code, out, _ = run_cli(capsys, "demo", "after-the-storm", "--no-pause")
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "why the counts differ on identical inputs" in flat
+    assert "opened 7 vs 16, timed out 43 vs 34" in flat

@@ -200,3 +200,39 @@ def test_without_matplotlib_one_line_says_how_to_install(capsys, monkeypatch, tm
     assert err == f"mtasim phase-map: {INSTALL_HINT}\n"
     assert "pip install '.[plot]'" in err
     assert not target.exists()
+
+
+def test_the_load_map_draws_the_kernels_capacity_and_every_build(capsys, tmp_path):
+    from sim.core import BUILDS
+    from sim.report import phase_grid
+    from sim.report._phase import capacity_line
+
+    scenario = load_scenario("heavy-load")
+    x, y = Axis.parse("peers.rate=1:3:3"), Axis.parse("mta.threads=1:3:3")
+    line = capacity_line(scenario, x, y)
+    # ok_delay 3 s: one thread serves 1/3 connection per second.
+    assert all(abs(rate - threads / 3.0) < 1e-9 for rate, threads in line)
+    assert line[0][1] == 0.5 and line[-1][1] == 3.5
+    assert capacity_line(scenario, Axis.parse("mta.ok_delay=1:3:3"), y) == ()
+    grid = phase_grid(scenario, x, y, BUILDS)
+    assert grid.capacity == line
+    # 3 arrivals a second on one thread: the SP4 build logs 4283s, the hotfix none.
+    assert grid.panel("pre-fix")[0][2] > 0.5
+    assert all(v == 0 for row in grid.panel("post-fix") for v in row)
+    target = tmp_path / "load.png"
+    code = main(
+        [
+            "phase-map",
+            "--load",
+            "--x",
+            "peers.rate=1:3:3",
+            "--y",
+            "mta.threads=1:3:3",
+            "--output",
+            str(target),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 0
+    assert err.startswith(f"mtasim phase-map: wrote {target} (3 x 3 cells on 4 builds;")
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

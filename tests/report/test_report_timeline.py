@@ -120,3 +120,10 @@ def test_cli_timeline_bad_usage_is_one_line_exit_2(capsys, argv, message):
     assert out == ""
     assert err.count("\n") == 1
     assert message in err
+
+
+def test_no_lane_marker_is_drawn_over_a_label(capsys):
+    # A note too long for the room beside its lane: its own marker gives way, the text stays.
+    assert main(["timeline", "heavy-load", "--build", "post-sp3", "--conn", "100"]) == 0
+    out = capsys.readouterr().out
+    assert "no free control block: refused" in out

@@ -365,3 +365,31 @@ def test_exit_status_helpers():
     assert interrupted_status() == 130  # no signal noted: a plain Ctrl-C
     assert [signal_status(s) for s in STOPS] == [130, 143, 129]
     assert EXIT_BROKEN_PIPE == 141
+
+
+@pytest.mark.slow
+@LINUX_PROC
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [
+        (["explore", "--output", "e.html"], "explore"),
+        (["animate", "--output", "race.gif"], "animate"),
+    ],
+    ids=["explore", "animate"],
+)
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_the_pictures_stop_alike_and_leave_no_file(tmp_path, command, name, sig):
+    # explore runs its grid in worker processes; animate draws frame after frame.
+    proc = subprocess.Popen(
+        [*PYTHON, *command],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(lambda: handlers_installed(proc.pid), "signal handlers", proc)
+    time.sleep(1.0)  # inside the work (both take several seconds); where exactly does not matter
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=120)
+    assert (proc.returncode, out, err) == (128 + sig, "", f"mtasim {name}: interrupted\n")
+    assert list(tmp_path.iterdir()) == []
