@@ -20,6 +20,7 @@ from ._exit import (
     EXIT_USAGE,
     ClosedStdout,
     broken_pipe,
+    caused_by_interrupt,
     interrupt_was_lost,
     interrupted,
     signals_interrupt,
@@ -150,9 +151,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return broken_pipe()
             raise
         except OSError as exc:
+            if caused_by_interrupt(exc):
+                return interrupted(command)
             # stdout cannot be written (mtasim run > /dev/full), or another failure of the
             # system: one line all the same.
             return write_error(command, exc)
+        except Exception as exc:
+            if caused_by_interrupt(exc):  # Ctrl-C inside code that wrapped it (an import)
+                return interrupted(command)
+            raise
 
 
 #: A command's name as it may be typed (how an interrupt during parsing is reported).

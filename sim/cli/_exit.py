@@ -133,6 +133,20 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
 
+def caused_by_interrupt(exc: BaseException) -> bool:
+    """``exc`` was raised because an interrupt landed while Python ran code that wraps what it
+    catches (creating a class wraps an exception of ``__set_name__`` in a ``RuntimeError``, as
+    when Ctrl-C lands during an import): a ``KeyboardInterrupt`` is in its chain of causes."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def interrupt_was_lost() -> bool:
     """An interrupt landed in a finalizer while the command ran (and was kept, not printed)."""
     return _Received.lost

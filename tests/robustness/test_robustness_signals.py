@@ -217,6 +217,17 @@ INTERRUPTS = {
         'time.sleep(60)", {})',
         143,
     ),
+    # making a class wraps what __set_name__ raises in a RuntimeError (Ctrl-C landing while a
+    # module is imported: seen under load, in hypothesis' import)
+    "Ctrl-C while a class is made": (
+        "    class Named:\n"
+        "        def __set_name__(self, owner, name):\n"
+        "            raise KeyboardInterrupt\n"
+        "    class Owner:\n"
+        "        field = Named()\n"
+        "    return 0",
+        130,
+    ),
     # a finalizer cannot raise: Python would print "Exception ignored" and go on
     "Ctrl-C in a finalizer": (
         "    class Dying:\n"
