@@ -24,7 +24,7 @@ from typing import Any
 
 from .._version import __version__
 from ._explore import Exploration
-from ._html import has_fix
+from ._html import has_fix, page_start
 from ._phase import DPI, figure_size, knob_title, knob_value, phase_png_panels
 from ._svg import SvgParts
 
@@ -227,16 +227,7 @@ def explore_html(exploration: Exploration) -> str:
     name = exploration.scenario.name or exploration.scenario.origin
     out: list[str] = []
     add = out.append
-    add("<!DOCTYPE html>")
-    add('<html lang="en">')
-    add("<head>")
-    add('<meta charset="utf-8">')
-    add('<meta name="viewport" content="width=device-width, initial-scale=1">')
-    add('<link rel="icon" href="data:,">')
-    add(f"<title>mtasim explore: {escape(name)}</title>")
-    add(f"<style>{CSS}</style>")
-    add("</head>")
-    add("<body>")
+    out.extend(page_start(f"mtasim explore: {name}", CSS))
     add(f"<h1>mtasim explore: {escape(name)}</h1>")
     add('<div class="controls">')
     for i, axis in enumerate(exploration.axes):

@@ -87,6 +87,23 @@ footer { margin-top: 2em; font-size: 0.9em; color: #6e7781; }
 KEY_ROWS = ("4283 logged", "closed while the OK was pending")
 
 
+def page_start(title: str, css: str) -> list[str]:
+    """The lines a self-contained page opens with, to its ``<body>``: no favicon request, the
+    title escaped, the style inline."""
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<link rel="icon" href="data:,">',
+        f"<title>{escape(title)}</title>",
+        f"<style>{css}</style>",
+        "</head>",
+        "<body>",
+    ]
+
+
 def report_html(
     runs: Seq[RunLog],
     conns: Seq[int],
@@ -104,16 +121,7 @@ def report_html(
     name = first.name
     parts: list[str] = []
     add = parts.append
-    add("<!DOCTYPE html>")
-    add('<html lang="en">')
-    add("<head>")
-    add('<meta charset="utf-8">')
-    add('<meta name="viewport" content="width=device-width, initial-scale=1">')
-    add('<link rel="icon" href="data:,">')
-    add(f"<title>mtasim report: {escape(name)}</title>")
-    add(f"<style>{CSS}</style>")
-    add("</head>")
-    add("<body>")
+    parts.extend(page_start(f"mtasim report: {name}", CSS))
     builds = ", ".join(f"{r.build.alias} ({r.build.version})" for r in runs)
     add(f"<h1>mtasim report: {escape(name)}</h1>")
     add(
