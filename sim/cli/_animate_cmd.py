@@ -17,12 +17,11 @@ from ._common import (
     check_writable,
     parse_builds,
 )
+from ._connection_args import add_connection_arguments, pick_connection
 from ._limits import add_max_connections_argument, load_bounded
 
 
 def register(commands: Any) -> None:
-    from ._report_cmds import add_connection_arguments
-
     parser = commands.add_parser(
         "animate",
         help="animate the race on each build side by side (GIF, or MP4 with ffmpeg)",
@@ -49,7 +48,6 @@ def animate_main(args: argparse.Namespace) -> int:
     from ..report import capture, sequence
     from ..report._animate import FPS, frames, write_animation
     from ..report._phase import require_matplotlib
-    from ._report_cmds import pick_connection
 
     require_matplotlib()
     lower = str(args.output).lower()

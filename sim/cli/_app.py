@@ -62,12 +62,15 @@ Handler = Callable[[argparse.Namespace], int]
 
 def build_parser() -> Parser:
     from . import (
+        _animate_cmd,
         _compare_cmd,
         _convert_cmd,
         _diagnose_cmd,
+        _explore_cmd,
         _fit_cmd,
         _hunt_cmd,
         _peer_cmd,
+        _phase_cmd,
         _replay_cmd,
         _report_cmds,
         _run_cmd,
@@ -99,6 +102,9 @@ def build_parser() -> Parser:
         _diagnose_cmd,
         _fit_cmd,
         _report_cmds,
+        _phase_cmd,
+        _explore_cmd,
+        _animate_cmd,
         _serve_cmd,
         _peer_cmd,
     ):

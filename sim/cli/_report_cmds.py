@@ -1,5 +1,5 @@
-"""``mtasim timeline``, ``demo`` and ``report`` (and, from ``_phase_cmd``, ``phase-map``): the
-race as pictures.
+"""``mtasim timeline``, ``demo`` and ``report``: the race as pictures (``phase-map``, ``explore``
+and ``animate`` have modules of their own).
 
 Rules of this module (as for every command, ``_app.py``): exit 2 with one line on stderr for
 bad usage, never a traceback; output files are written atomically (HTML through
@@ -18,18 +18,11 @@ from typing import Any
 
 from rich.console import Console
 
-from ..core import Lpi
 from ..report import (
-    RunLog,
     capture,
-    conn_for_lpi,
-    connections,
-    default_conn,
     interesting_conns,
-    lpis,
     sequence,
 )
-from . import _animate_cmd, _explore_cmd, _phase_cmd
 from ._common import (
     UsageError,
     add_build_argument,
@@ -40,6 +33,7 @@ from ._common import (
     output,
     parse_builds,
 )
+from ._connection_args import add_connection_arguments, pick_connection
 from ._console import add_color_argument, make_console, wants_color
 from ._exit import interrupted_status
 from ._limits import add_max_connections_argument, load_bounded
@@ -49,53 +43,6 @@ def register(commands: Any) -> None:
     _register_timeline(commands)
     _register_demo(commands)
     _register_report(commands)
-    _phase_cmd.register(commands)
-    _explore_cmd.register(commands)
-    _animate_cmd.register(commands)
-
-
-# -- shared options ---------------------------------------------------------------------------
-def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
-    choice = parser.add_mutually_exclusive_group()
-    choice.add_argument(
-        "--lpi",
-        default=None,
-        metavar="N-N-N",
-        help="the connection with this LPI, e.g. 1-15-12 (the first that used it; default: "
-        "the first connection that logged a 4283, else the first connection)",
-    )
-    choice.add_argument(
-        "--conn",
-        type=int,
-        default=None,
-        metavar="N",
-        help="the connection with this number (0 is the first to arrive)",
-    )
-
-
-def pick_connection(log: RunLog, lpi_text: str | None, conn: int | None) -> int:
-    """The connection chosen by --lpi/--conn, or the default one."""
-    if lpi_text is not None:
-        try:
-            lpi = Lpi.parse(lpi_text)
-        except ValueError as exc:
-            raise UsageError(f"--lpi: {exc}") from None
-        found = conn_for_lpi(log, lpi)
-        if found is None:
-            seen = ", ".join(str(x) for x in lpis(log)[:12]) or "none"
-            raise UsageError(
-                f"--lpi {lpi}: no connection used it on {log.build.alias} (LPIs: {seen})"
-            )
-        return found
-    if conn is not None:
-        if conn not in set(connections(log)):
-            count = len(connections(log))
-            raise UsageError(f"--conn {conn}: the run has connections 0 to {count - 1}")
-        return conn
-    chosen = default_conn(log)
-    if chosen is None:
-        raise UsageError(f"scenario {log.name} has no connection")
-    return chosen
 
 
 def _ascii(args: argparse.Namespace) -> bool:

@@ -9,7 +9,8 @@ from ._ev0 import ev0_block, ev0_timestamp
 from ._eventviewer import description, eventviewer_block
 from ._jsonl import event_dict, jsonl_line
 from ._parse import ParseError, detect_format, parse, parse_ev0, parse_eventviewer, parse_jsonl
-from ._read import DATE_ORDERS, LogReader, Opaque, Options
+from ._read import LogReader
+from ._records import DATE_ORDERS, Opaque, Options
 
 FORMATS = ("ev0", "eventviewer", "jsonl")
 #: The forms a real log is read in (``mtasim convert --from``, ``diagnose``, ``fit``).

@@ -19,7 +19,7 @@ from typing import Any
 from ..core import Event, to_seconds
 from ._ev0 import ev0_block
 from ._eventviewer import description
-from ._read import Opaque
+from ._records import Opaque
 
 
 def event_dict(event: Event) -> dict[str, Any]:

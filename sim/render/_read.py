@@ -12,79 +12,30 @@ Rules of this module:
 * A piece it cannot read is skipped with a warning naming its line (:attr:`LogReader.warnings`),
   or refused with a :class:`ParseError` when ``strict``.
 * ``t`` counts from ``epoch``, or without one from the first event read.
-* The forms: ``_read_text`` (EV0, Event Viewer copies, Event Viewer "Save As" exports) and
-  ``_read_evt`` (the binary event log); each yields :class:`Raw` pieces whose fields are read
-  by the catalog's templates (no branch on an event id).
+* The forms: ``_read_text`` (EV0, Event Viewer copies, Event Viewer "Save As" exports),
+  ``_read_evt`` (the binary event log) and ``_read_jsonl`` (``--format jsonl``, exact); the
+  first two yield :class:`Raw` pieces (``_records``) whose fields are read by the catalog's
+  templates (no branch on an event id).
 """
 
 from __future__ import annotations
 
 import collections
-from collections.abc import Callable, Generator, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Generator, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from ..core import CATALOG, DEFAULT_COMPUTER, SOURCE, Event, EventSpec, Micros, TaskHeader
+from ..core import CATALOG, DEFAULT_COMPUTER, SOURCE, Event
 from ..text._input import quote
 from ..text._plural import plural
 from ._fields import KNOWN, ParseError, with_derived
+from ._read_evt import evt_records
+from ._read_jsonl import jsonl_records
+from ._read_text import detect_line, records
+from ._records import DEFAULT_OPTIONS, Opaque, Options, Raw, Skip, micros
 
 #: Warnings kept word for word (the others are counted).
 WARNINGS_KEPT = 20
-#: How the day, month and year of a date are ordered (``--date-order``).
-DATE_ORDERS = ("mdy", "dmy", "ymd")
-
-
-@dataclass(frozen=True, slots=True)
-class Opaque:
-    """An event the model does not know, kept as the log held it."""
-
-    event_id: int
-    source: str
-    t: Micros
-    timestamp: datetime
-    text: str
-    computer: str | None = None
-
-
-#: What a form's reader gives for the fields of a known event: the values (by the catalog's
-#: field names, as text templates read them) and the task header the log printed, if any.
-Fields = tuple[dict[str, Any], TaskHeader | None]
-
-
-@dataclass(frozen=True, slots=True)
-class Raw:
-    """One event as a form found it, before its fields are read."""
-
-    where: str
-    event_id: int
-    source: str
-    stamp: datetime
-    text: str
-    computer: str | None
-    read: Callable[[EventSpec], Fields]
-
-
-@dataclass(frozen=True, slots=True)
-class Skip:
-    """A piece of the log that is not an event that can be read."""
-
-    where: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    """How a form reads dates and times."""
-
-    date_order: str = "mdy"
-    tz: str | None = None
-
-
-def micros(stamp: datetime, epoch: datetime) -> Micros:
-    delta = stamp - epoch
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 class LogReader:
@@ -96,7 +47,7 @@ class LogReader:
         epoch: datetime | None = None,
         *,
         strict: bool = False,
-        options: Options = Options(),
+        options: Options = DEFAULT_OPTIONS,
     ) -> None:
         if epoch is not None and epoch.tzinfo is not None:
             raise ParseError(
@@ -117,8 +68,6 @@ class LogReader:
     # -- entry points ----------------------------------------------------------------------
     def lines(self, lines: Iterable[str]) -> Generator[Event | Opaque]:
         """The events of a text log's lines (without their line ends)."""
-        from ._read_text import detect_line, records
-
         numbered: Iterator[tuple[int, str]] = enumerate(lines, start=1)
         if self.format == "auto":
             for number, line in numbered:
@@ -129,12 +78,13 @@ class LogReader:
                     break
             else:
                 return
-        yield from self._events(records(self.format, numbered, self.options))
+        if self.format == "jsonl":
+            yield from self._events(jsonl_records(numbered))
+        else:
+            yield from self._events(records(self.format, numbered, self.options))
 
     def evt(self, handle: Any, name: str) -> Generator[Event | Opaque]:
         """The events of a binary ``.evt`` file (see ``_read_evt``)."""
-        from ._read_evt import evt_records
-
         self.format = "evt"
         yield from self._events(evt_records(handle, name, self.options))
 

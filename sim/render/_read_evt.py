@@ -28,7 +28,7 @@ from typing import Any
 from ..core import SOURCE, EventSpec, TaskHeader
 from ..text._input import quote
 from ._fields import ParseError, is_number, read_fields
-from ._read import Fields, Options, Raw, Skip
+from ._records import Fields, Options, Raw, Skip
 
 #: The file header's size and signature, the first 8 bytes of every ``.evt``.
 MAGIC = b"\x30\x00\x00\x00LfLe"

@@ -1,4 +1,4 @@
-"""The text forms of a real log, read line by line into :class:`~sim.render._read.Raw` pieces.
+"""The text forms of a real log, read line by line into :class:`~sim.render._records.Raw` pieces.
 
 Rules of this module:
 
@@ -31,7 +31,7 @@ from ..core import SOURCE, Event, EventSpec, TaskHeader
 from ..text._input import clip, quote
 from ._fields import ParseError, is_number, read_fields, read_number
 from ._forms import loose_pattern, pattern
-from ._read import Fields, Opaque, Options, Raw, Skip
+from ._records import Fields, Opaque, Options, Raw, Skip
 
 BLOCK_LINES = 200
 FORMS = ("ev0", "eventviewer", "csv", "tab")
@@ -66,7 +66,7 @@ def detect_line(line: str) -> str | None:
 def records(
     form: str, lines: Iterator[tuple[int, str]], options: Options
 ) -> Iterator[Raw | Skip | Event | Opaque]:
-    """The pieces of a log in ``form`` (``jsonl`` is read by ``_parse``)."""
+    """The pieces of a log in ``form`` (``jsonl`` is read by ``_read_jsonl``)."""
     if form == "ev0":
         return (_ev0(block) for block in _blocks(lines, lambda s: s.startswith("message ")))
     if form == "eventviewer":
@@ -76,9 +76,7 @@ def records(
         )
     if form in ("csv", "tab"):
         return _exports(lines, "\t" if form == "tab" else ",", options)
-    from ._parse import jsonl_records
-
-    return jsonl_records(lines)
+    raise ValueError(f"not a text form: {form!r}")
 
 
 def _blocks(lines: Iterator[tuple[int, str]], starts: Any) -> Iterator[list[tuple[int, str]]]:
