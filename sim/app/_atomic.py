@@ -50,6 +50,15 @@ class OutputError(MtasimError, OSError):
         return str(self.args[0])
 
 
+@contextlib.contextmanager
+def _naming(path: str) -> Iterator[None]:
+    """An OS error inside the block leaves as :class:`OutputError` naming ``path``."""
+    try:
+        yield
+    except OSError as exc:
+        raise _error(path, exc) from None
+
+
 class _Text(io.TextIOWrapper):
     """A UTF-8 text file whose OS errors are :class:`OutputError` naming its path."""
 
@@ -58,22 +67,16 @@ class _Text(io.TextIOWrapper):
         self._path = path
 
     def write(self, s: str) -> int:
-        try:
+        with _naming(self._path):
             return super().write(s)
-        except OSError as exc:
-            raise _error(self._path, exc) from None
 
     def flush(self) -> None:
-        try:
+        with _naming(self._path):
             super().flush()
-        except OSError as exc:
-            raise _error(self._path, exc) from None
 
     def close(self) -> None:
-        try:
+        with _naming(self._path):
             super().close()
-        except OSError as exc:
-            raise _error(self._path, exc) from None
 
 
 def shown(path: str, limit: int = 200) -> str:
@@ -211,22 +214,16 @@ class _Binary(io.BufferedWriter):
         self._path = path
 
     def write(self, b: bytes) -> int:  # type: ignore[override]
-        try:
+        with _naming(self._path):
             return super().write(b)
-        except OSError as exc:
-            raise _error(self._path, exc) from None
 
     def flush(self) -> None:
-        try:
+        with _naming(self._path):
             super().flush()
-        except OSError as exc:
-            raise _error(self._path, exc) from None
 
     def close(self) -> None:
-        try:
+        with _naming(self._path):
             super().close()
-        except OSError as exc:
-            raise _error(self._path, exc) from None
 
 
 def _create_temp(name: str, target: str) -> tuple[str, int]:
