@@ -8,6 +8,7 @@ shares; the renderers decide nothing about the race.
 """
 
 from ._capture import RunLog, capture
+from ._diagram import Action, Arrow, Lane, Note, Race, Row, Sequence, Span, SpanKind, Winner
 from ._phase import (
     PhaseGrid,
     PlotUnavailable,
@@ -16,24 +17,8 @@ from ._phase import (
     phase_png,
     plot_phase_map,
 )
-from ._sequence import (
-    Action,
-    Arrow,
-    Lane,
-    Note,
-    Race,
-    Row,
-    Sequence,
-    Span,
-    SpanKind,
-    Winner,
-    conn_for_lpi,
-    connections,
-    default_conn,
-    interesting_conns,
-    lpis,
-    sequence,
-)
+from ._picks import conn_for_lpi, connections, default_conn, interesting_conns, lpis
+from ._sequence import sequence
 
 __all__ = [
     "Action",

@@ -29,14 +29,17 @@ from rich.table import Table
 from rich.text import Text
 
 from ..core import Build, Effect, EventId, clock12, diff
+from ..core import duration_text as duration
+from ..core import seconds_text as seconds
 from ..render import render
 from ..render._summary import compare_rows, event_oneline, why_counts_differ, withdraws_work
 from ..scenario import Scenario
 from ..text._plural import plural
 from ._capture import RunLog, capture
+from ._diagram import Action, Row, Winner
+from ._diagram import Sequence as Seq
 from ._narration import narrate
-from ._sequence import Action, Row, Winner, default_conn, duration, seconds
-from ._sequence import Sequence as Seq
+from ._picks import default_conn
 from ._sequence import sequence as make_sequence
 from ._timeline import WIDTH, ascii_text, timeline_lines, timeline_rows
 

@@ -24,7 +24,8 @@ from ..render import render
 from ..render._summary import compare_rows, event_oneline
 from ..text._plural import plural
 from ._capture import RunLog
-from ._sequence import Sequence, Winner, sequence
+from ._diagram import Sequence, Winner
+from ._sequence import sequence
 from ._svg import RACE_COLOUR, WORK_COLOUR, sequence_svg
 
 CSS = """

@@ -8,11 +8,12 @@ the pending OK response" is the model's reading of "handles", not the KB's words
 from __future__ import annotations
 
 from ..core import Effect
+from ..core import duration_text as duration
+from ..core import seconds_text as seconds
 from ..render._forms import fill
 from ..render._summary import withdraws_work
 from ._diagram import Action, Row, Winner
 from ._diagram import Sequence as Seq
-from ._sequence import duration, seconds
 
 
 def narrate(seq: Seq, rows: list[Row]) -> list[str]:

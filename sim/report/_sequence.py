@@ -40,11 +40,10 @@ from ..core import (
     State,
     Step,
     duration_text,
-    seconds_text,
 )
 from ..render._forms import label
 from ._capture import RunLog
-from ._diagram import (  # re-exported: the pictures import the diagram values from here too
+from ._diagram import (
     Action,
     Arrow,
     Lane,
@@ -56,34 +55,8 @@ from ._diagram import (  # re-exported: the pictures import the diagram values f
     SpanKind,
     Winner,
 )
-from ._picks import conn_for_lpi, connections, default_conn, interesting_conns, lpis
 
-__all__ = [
-    "Action",
-    "Arrow",
-    "Lane",
-    "Note",
-    "Race",
-    "Row",
-    "Sequence",
-    "Span",
-    "SpanKind",
-    "Winner",
-    "conn_for_lpi",
-    "connections",
-    "default_conn",
-    "describe",
-    "duration",
-    "event_label",
-    "interesting_conns",
-    "lpis",
-    "seconds",
-    "sequence",
-]
-
-#: The core's time formatter, under the names the pictures use.
-seconds = seconds_text
-duration = duration_text
+__all__ = ["describe", "event_label", "sequence"]
 
 
 def event_label(event: Event) -> str:

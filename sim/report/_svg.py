@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from html import escape
 
 from ..core import Tone, clock12, fixed_seconds
-from ._sequence import Arrow, Lane, Note, Row, Sequence, SpanKind, Winner
+from ._diagram import Arrow, Lane, Note, Row, Sequence, SpanKind, Winner
 
 #: The colour of the race: the Winsock timer's bar. The HTML test counts its pixels.
 RACE_COLOUR = "#e6007e"

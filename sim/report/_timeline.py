@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from rich.text import Text
 
 from ..core import Event, Tone, clock12, fixed_seconds
+from ..core import duration_text as duration
 from ..render._forms import short
 from ..render._summary import event_oneline
-from ._sequence import Action, Arrow, Lane, Note, Row, Sequence, SpanKind, Winner, duration
+from ._diagram import Action, Arrow, Lane, Note, Row, Sequence, SpanKind, Winner
 
 WIDTH = 80
 #: Where each lane's lifeline is drawn (column index).

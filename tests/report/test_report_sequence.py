@@ -6,6 +6,8 @@ import pytest
 
 import sim
 from sim.core import EventId, Lpi
+from sim.core import duration_text as duration
+from sim.core import seconds_text as seconds
 from sim.report import (
     Action,
     Arrow,
@@ -19,7 +21,7 @@ from sim.report import (
     interesting_conns,
     sequence,
 )
-from sim.report._sequence import describe, duration, seconds
+from sim.report._sequence import describe
 
 S = 1_000_000
 
