@@ -182,6 +182,22 @@ def sweep(walls: dict[int, list[float]], rows: int, same: bool, quick: bool) -> 
     return same
 
 
+def startup(times: dict[str, dict[str, list[float]]], target: float) -> None:
+    print(
+        "start-up wall time: a fresh process of the mtasim console script, output discarded, "
+        "with a bytecode cache (as an installed package has it):"
+    )
+    for word, ts in times["cached"].items():
+        print(f"start-up mtasim {word}: {statistics.median(ts):.3f} s (median of {len(ts)})")
+    uncached = ", ".join(
+        f"mtasim {word} {statistics.median(ts):.3f} s" for word, ts in times["uncached"].items()
+    )
+    print(f"  without a bytecode cache (every module compiled each run): {uncached}")
+    worst = max(statistics.median(ts) for ts in times["cached"].values())
+    print(f"  target: under {target:.2f} s -> {'met' if worst < target else 'NOT met'}")
+    print()
+
+
 def last_lines(values: dict[str, Ratio | None], release_why: str | None) -> None:
     print(f"load average (1, 5, 15 min) at the end: {load()}")
     for label in list(values)[:4]:

@@ -27,6 +27,8 @@ Rules of this script (benchmarks/README.md says what each figure means):
   the sweep's CSV does not depend on ``--jobs``.
 * Memory: tracemalloc's peak of what a run of the batch driver allocates above the
   allocations after imports, in a fresh process per size (``--child-memory``).
+* Start-up: wall time of a fresh ``mtasim --help`` and ``mtasim scenarios`` (the console
+  script), with and without a bytecode cache; the target is printed, not enforced.
 * The last five lines: ``ratio batch/simpy-tuned``, ``ratio batch/simpy``,
   ``ratio trio/trio-0.1.0`` (``n/a (<why>)`` without the release), ``ratio trio/naive-trio``,
   ``ratio sweep-engine/core per point``.
@@ -67,6 +69,8 @@ from sim.drivers import run_trio, run_virtual  # noqa: E402
 from sim.scenario import Scenario, arrivals, model_config  # noqa: E402
 
 Counts = dict[str, Any]
+#: Seconds: ``mtasim --help`` and ``mtasim scenarios`` start in less (issue "Speed").
+STARTUP_TARGET = 0.25
 COUNTED = (*COMPARED, "logged_4258", "logged_4283", "logged_9156")
 
 
@@ -294,6 +298,44 @@ def sweep_times(repeat: int, quick: bool) -> tuple[dict[int, list[float]], int, 
     return walls, outputs[1].count(b"\n") - 1, outputs[1] == outputs[2]
 
 
+# -- start-up wall time ---------------------------------------------------------------------
+#: The commands that only print, whose start-up has a target (issue "Speed": under 0.25 s).
+STARTUP_COMMANDS = ("--help", "scenarios")
+
+
+def time_startup(word: str, env: dict[str, str]) -> float:
+    """Wall time of ``mtasim WORD`` as a user runs it: a fresh process of the console script
+    (``python -m sim`` where there is none), output discarded."""
+    script = Path(sys.executable).with_name("mtasim")
+    argv = [str(script)] if script.exists() else [sys.executable, "-m", "sim"]
+    start = time.perf_counter()
+    subprocess.run([*argv, word], check=True, stdout=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - start
+
+
+def startup_times(repeat: int) -> dict[str, dict[str, list[float]]]:
+    """Wall times of each of :data:`STARTUP_COMMANDS`, interleaved: with a bytecode cache (a
+    private one, warmed by one untimed run: what an installed package has) and without one
+    (every module compiled, as under ``PYTHONDONTWRITEBYTECODE=1``)."""
+    import os
+    import tempfile
+
+    times: dict[str, dict[str, list[float]]] = {"cached": {}, "uncached": {}}
+    with tempfile.TemporaryDirectory() as cache:
+        plain = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        envs = {
+            "cached": {**plain, "PYTHONPYCACHEPREFIX": cache},
+            "uncached": {**plain, "PYTHONDONTWRITEBYTECODE": "1"},
+        }
+        for word in STARTUP_COMMANDS:
+            time_startup(word, envs["cached"])
+        for _ in range(repeat):
+            for mode, env in envs.items():
+                for word in STARTUP_COMMANDS:
+                    times[mode].setdefault(word, []).append(time_startup(word, env))
+    return times
+
+
 # -- the whole run --------------------------------------------------------------------------
 class Terminated(Exception):
     """SIGTERM, as an exception, so that the release's worktree is removed."""
@@ -350,6 +392,7 @@ def bench(args: argparse.Namespace) -> int:
 
     walls, rows, same = sweep_times(3 if not args.quick else 1, args.quick)
     ok &= report.sweep(walls, rows, same, args.quick)
+    report.startup(startup_times(5 if args.quick else 9), STARTUP_TARGET)
 
     if not ok:
         print("!!! CHECK FAILED: see the MISMATCH and FAILED lines above")

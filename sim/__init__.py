@@ -12,34 +12,80 @@ Layers (imports point down): ``sim.cli`` -> ``sim.render`` -> ``sim.drivers`` ->
 ``sim.scenario`` -> ``sim.core`` (sans-IO). See ``docs/model.md``.
 """
 
+from typing import TYPE_CHECKING
+
 from ._version import __version__
-from .app._run import RunResult, run, run_in_trio
-from .core import (
-    BUILDS,
-    MODEL_VERSION,
-    MODEL_VERSIONS,
-    POST_FIX,
-    POST_SP3,
-    PRE_FIX,
-    SP5,
-    Build,
-    BuildError,
-    ConnSpec,
-    Event,
-    EventId,
-    EventType,
-    Kind,
-    LocalProtocolError,
-    LoggingLevel,
-    Lpi,
-    MtasimError,
-    ProtocolError,
-    RemoteProtocolError,
-    State,
-    resolve_build,
-)
-from .render import render as render_events
-from .scenario import Scenario, ScenarioError, bundled_names, load_scenario, parse_scenario
+
+if TYPE_CHECKING:
+    from .app._run import RunResult, run, run_in_trio
+    from .core import (
+        BUILDS,
+        MODEL_VERSION,
+        MODEL_VERSIONS,
+        POST_FIX,
+        POST_SP3,
+        PRE_FIX,
+        SP5,
+        Build,
+        BuildError,
+        ConnSpec,
+        Event,
+        EventId,
+        EventType,
+        Kind,
+        LocalProtocolError,
+        LoggingLevel,
+        Lpi,
+        MtasimError,
+        ProtocolError,
+        RemoteProtocolError,
+        State,
+        resolve_build,
+    )
+    from .render import render as render_events
+    from .scenario import Scenario, ScenarioError, bundled_names, load_scenario, parse_scenario
+else:
+    from ._lazy import lazy_exports
+
+    # Imported when first used (sim/_lazy.py): `import sim` imports neither trio nor the drivers.
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            ".app._run": ("RunResult", "run", "run_in_trio"),
+            ".core": (
+                "BUILDS",
+                "MODEL_VERSION",
+                "MODEL_VERSIONS",
+                "POST_FIX",
+                "POST_SP3",
+                "PRE_FIX",
+                "SP5",
+                "Build",
+                "BuildError",
+                "ConnSpec",
+                "Event",
+                "EventId",
+                "EventType",
+                "Kind",
+                "LocalProtocolError",
+                "LoggingLevel",
+                "Lpi",
+                "MtasimError",
+                "ProtocolError",
+                "RemoteProtocolError",
+                "State",
+                "resolve_build",
+            ),
+            ".scenario": (
+                "Scenario",
+                "ScenarioError",
+                "bundled_names",
+                "load_scenario",
+                "parse_scenario",
+            ),
+        },
+        aliases={"render_events": (".render", "render")},
+    )
 
 __all__ = [
     "BUILDS",

@@ -6,19 +6,49 @@ live listener and the pictures; each is usable from Python. ``docs/architecture.
 map.
 """
 
-from ._atomic import OutputError, atomic_text, write_bytes_atomic
-from ._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RUNS, LimitError, expected_connections
-from ._run import DRIVERS, RunResult, prepare, replay, run, run_in_trio
-from ._sweep import Axis, Cell, SweepError, SweepPlan, execute, plan
-from ._trace import (
-    TraceComparator,
-    TraceError,
-    TraceInfo,
-    TraceWriter,
-    recorded_arrivals,
-    recorded_externals,
-    verify,
-)
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._atomic import OutputError, atomic_text, write_bytes_atomic
+    from ._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RUNS, LimitError, expected_connections
+    from ._run import DRIVERS, RunResult, prepare, replay, run, run_in_trio
+    from ._sweep import Axis, Cell, SweepError, SweepPlan, execute, plan
+    from ._trace import (
+        TraceComparator,
+        TraceError,
+        TraceInfo,
+        TraceWriter,
+        recorded_arrivals,
+        recorded_externals,
+        verify,
+    )
+else:
+    from .._lazy import lazy_exports
+
+    # Imported when first used (sim/_lazy.py): sim.app._atomic imports no driver.
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "._atomic": ("OutputError", "atomic_text", "write_bytes_atomic"),
+            "._limits": (
+                "DEFAULT_MAX_CONNECTIONS",
+                "DEFAULT_MAX_RUNS",
+                "LimitError",
+                "expected_connections",
+            ),
+            "._run": ("DRIVERS", "RunResult", "prepare", "replay", "run", "run_in_trio"),
+            "._sweep": ("Axis", "Cell", "SweepError", "SweepPlan", "execute", "plan"),
+            "._trace": (
+                "TraceComparator",
+                "TraceError",
+                "TraceInfo",
+                "TraceWriter",
+                "recorded_arrivals",
+                "recorded_externals",
+                "verify",
+            ),
+        },
+    )
 
 __all__ = [
     "DEFAULT_MAX_CONNECTIONS",

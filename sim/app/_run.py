@@ -19,7 +19,6 @@ from ..core import (
     build_names,
     resolve_build,
 )
-from ..drivers import run_async, run_trio, run_virtual
 from ..scenario import Scenario, arrivals, check_scenario, load_scenario, model_config
 from ..text._input import quote
 from ._atomic import atomic_text
@@ -117,6 +116,8 @@ def run(
     sink = _sink(result, keep, on_event, on_step)
     stream = arrivals(scenario) if connections is None else connections
     config = model_config(scenario)
+    from ..drivers import run_trio, run_virtual  # here: importing sim.app imports no trio
+
     runner = run_trio if driver == "trio" else run_virtual
     if record is None:
         mta = runner(config, resolved, stream, sink, externals=externals)
@@ -143,6 +144,8 @@ async def run_in_trio(
     scenario, resolved = prepare(scenario, build, seed)
     result = RunResult(scenario, resolved)
     sink = _sink(result, keep, on_event, on_step)
+    from ..drivers import run_async
+
     mta = await run_async(model_config(scenario), resolved, arrivals(scenario), sink)
     result.summary = mta.summary()
     return result

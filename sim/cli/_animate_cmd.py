@@ -24,7 +24,6 @@ from ._limits import add_max_connections_argument, load_bounded
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "animate",
-        help="animate the race on each build side by side (GIF, or MP4 with ffmpeg)",
         description="Draw one connection's race on each build side by side as an animation: "
         "time runs down the lanes one second per frame, the Winsock timer and the kernel's OK "
         "response race, and the events appear as they are logged. The file's suffix chooses "

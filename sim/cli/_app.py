@@ -9,13 +9,13 @@ import argparse
 import errno
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import NoReturn
 
 from .._version import __version__
 from ..core import MtasimError
-from ..drivers import sole_exception
 from ..text._input import clip
+from ._commands import register_commands
 from ._exit import (
     EXIT_USAGE,
     ClosedStdout,
@@ -60,25 +60,9 @@ class Parser(argparse.ArgumentParser):
 Handler = Callable[[argparse.Namespace], int]
 
 
-def build_parser() -> Parser:
-    from . import (
-        _animate_cmd,
-        _compare_cmd,
-        _convert_cmd,
-        _diagnose_cmd,
-        _explore_cmd,
-        _fit_cmd,
-        _hunt_cmd,
-        _peer_cmd,
-        _phase_cmd,
-        _replay_cmd,
-        _report_cmds,
-        _run_cmd,
-        _scenario_cmds,
-        _serve_cmd,
-        _sweep_cmd,
-    )
-
+def build_parser(words: Collection[str] | None = None) -> Parser:
+    """The parser of the ``mtasim`` command line: every command in full, or, with ``words``
+    (the command line's), only those whose name is one of them (``_commands``)."""
     parser = Parser(
         prog="mtasim",
         description=(
@@ -90,25 +74,7 @@ def build_parser() -> Parser:
     )
     parser.add_argument("--version", action="version", version=f"mtasim {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    # The order of --help: run and look, keep and compare, explore, draw, go live.
-    for module in (
-        _run_cmd,
-        _replay_cmd,
-        _compare_cmd,
-        _scenario_cmds,
-        _sweep_cmd,
-        _hunt_cmd,
-        _convert_cmd,
-        _diagnose_cmd,
-        _fit_cmd,
-        _report_cmds,
-        _phase_cmd,
-        _explore_cmd,
-        _animate_cmd,
-        _serve_cmd,
-        _peer_cmd,
-    ):
-        module.register(commands)
+    register_commands(commands, words)
     return parser
 
 
@@ -120,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout = ClosedStdout()
     with signals_interrupt():
         try:
-            parser = build_parser()
+            parser = build_parser(set(words))
             args = parser.parse_args(words)
             handler: Handler | None = getattr(args, "handler", None)
             if handler is None:
@@ -145,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return broken_pipe()
         except BaseExceptionGroup as group:
             # A trio run that let its group out: an interrupt in it is still an interrupt.
+            from ..drivers import sole_exception  # a group comes out of trio only: imported by then
+
             leaf = sole_exception(group)
             if isinstance(leaf, KeyboardInterrupt):
                 return interrupted(command)

@@ -7,9 +7,6 @@ import difflib
 import sys
 from typing import Any
 
-from rich import box
-from rich.table import Table
-
 from ..app._run import run
 from ..core import resolve_build
 from ..render._summary import compare_rows, event_oneline, why_counts_differ
@@ -25,7 +22,6 @@ DIFF_STYLES = {"-": "red", "+": "green"}
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "compare",
-        help="run one scenario on several builds and show what differs",
         description="Run a scenario on two or more builds with identical inputs (the same "
         "arrivals and drawn delays) and print a side-by-side summary and the event-level "
         "difference.",
@@ -51,6 +47,9 @@ def register(commands: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from rich import box
+    from rich.table import Table
+
     names = [n.strip() for n in args.builds.split(",") if n.strip()]
     builds = [resolve_build(n) for n in names]
     if len(builds) < 2:

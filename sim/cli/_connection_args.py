@@ -4,10 +4,13 @@ itself, shared by the picture commands (``timeline``, ``report``, ``animate``)."
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from ..core import Lpi
-from ..report import RunLog, conn_for_lpi, connections, default_conn, lpis
 from ._common import UsageError
+
+if TYPE_CHECKING:
+    from ..report import RunLog
 
 
 def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,6 +33,8 @@ def add_connection_arguments(parser: argparse.ArgumentParser) -> None:
 
 def pick_connection(log: RunLog, lpi_text: str | None, conn: int | None) -> int:
     """The connection chosen by --lpi/--conn, or the default one."""
+    from ..report import conn_for_lpi, connections, default_conn, lpis
+
     if lpi_text is not None:
         try:
             lpi = Lpi.parse(lpi_text)

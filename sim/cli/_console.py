@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 COLOR_CHOICES = ("auto", "always", "never")
 
@@ -49,6 +50,8 @@ def make_console(
 ) -> Console:
     """A Console on ``stream`` that colours as :func:`wants_color` says. ``width``: fixed
     columns (default: the terminal's, 80 on a pipe)."""
+    from rich.console import Console  # imported by the commands that draw, when they run
+
     use = wants_color(stream, color)
     return Console(
         file=stream,

@@ -13,7 +13,6 @@ from ._logs import add_log_arguments, make_reader, read_log, report_reading
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "convert",
-        help="convert a real log (EV0, Event Viewer, .evt) to EV0, Event Viewer or JSON Lines",
         description="Read events (a real EV0.LOG, an Event Viewer copy or 'Save As' export, an "
         ".evt file, JSON Lines) and write them in another form, keeping what the log holds: "
         "task header, computer, fields. Events the model does not know are kept as opaque "

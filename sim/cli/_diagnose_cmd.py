@@ -24,7 +24,6 @@ FAIL_ON = {
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "diagnose",
-        help="does a real server's log show the KB Q319936 problem? verdict, counts, next step",
         description="Read a real server's log (EV0.LOG, an Event Viewer copy or export, an "
         ".evt file, JSON Lines) and say whether it shows the KB Q319936 signature (a 4258 "
         "Close Request and a 4283 error 8464 for the same LPI within 1 s), how often and when, "

@@ -28,7 +28,6 @@ DEFAULT_VARY = ("winsock.response_timeout=1:60:60", "mta.ok_delay=0:60:61")
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "explore",
-        help="write an interactive page: sliders over two knobs, the race at each point (HTML)",
         description="Run the scenario at every point of a grid of two knobs on each build "
         "(default: the Winsock response timeout 1-60 s and the kernel's OK delay 0-60 s, in "
         "1 s steps) and write one self-contained HTML page: sliders and a build toggle pick a "

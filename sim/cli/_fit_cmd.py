@@ -20,7 +20,6 @@ from ._progress import progress
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "fit",
-        help="a scenario that reproduces a real log's 4283 pairs, hour by hour",
         description="Read a real server's log and write a scenario that reproduces it: the "
         "arrival load of each hour from its 4258 Close Requests, the kernel's OK delay fitted "
         "so that a pre-fix run logs the observed signature pairs (the Winsock timer and the "

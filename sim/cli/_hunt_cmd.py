@@ -5,22 +5,24 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..app._limits import expected_connections
 from ..core import EventId, resolve_build
 from ..scenario import Scenario, to_toml
-from ..testing._hunt import WANTS, HuntProgress, hunt
+from ..testing._wants import WANTS
 from ..text._plural import plural
 from ._common import UsageError, build_help, check_writable, output
 from ._exit import EXIT_CHECK_FAILED
 from ._progress import progress
 
+if TYPE_CHECKING:
+    from ..testing._hunt import HuntProgress
+
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "hunt",
-        help="find the smallest scenario that shows a behaviour (hypothesis search + shrink)",
         description="Search generated scenarios with hypothesis for one that shows a behaviour "
         "on a build, shrink it to the smallest such scenario, and write it as a scenario file "
         "that 'mtasim run' reproduces. Exit 0 when found, 1 when not found within the budget.",
@@ -84,6 +86,8 @@ def register(commands: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..testing._hunt import hunt  # hypothesis: imported when a hunt runs
+
     build = resolve_build(args.build)
     not_on = resolve_build(args.not_on) if args.not_on is not None else None
     for name in ("max_examples", "max_connections"):

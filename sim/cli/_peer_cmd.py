@@ -10,23 +10,23 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
-
-import trio
+from typing import TYPE_CHECKING, Any
 
 from ..app._limits import check_connections, expected_connections
-from ..live import PeerOptions, PeerSummary, parse_target, play_scenario, run_peers
-from ..scenario import Scenario, load_scenario
+from ..scenario import load_scenario
 from ._argtypes import TIME_SCALE_HELP, count, non_negative, positive
 from ._common import UsageError
 from ._exit import EXIT_CHECK_FAILED, EXIT_OK
 from ._limits import add_max_connections_argument, max_connections
 
+if TYPE_CHECKING:
+    from ..live import PeerOptions, PeerSummary
+    from ..scenario import Scenario
+
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "peer",
-        help="an RFC 1006 client: open connections against a listener and count the answers",
         description="Open RFC 1006 connections (class 0 CR) against HOST:PORT, each with its "
         "own connect timeout: no CC in time, it closes. After a CC it sends its data and "
         "closes. Prints: connected, refused (DR or reset), timed out, closed by the listener "
@@ -119,6 +119,10 @@ def _tsap(text: str, option: str) -> bytes | None:
 
 
 def peer_main(args: argparse.Namespace) -> int:
+    import trio  # the client's sockets: imported when the command runs
+
+    from ..live import PeerOptions, parse_target
+
     try:
         host, port = parse_target(args.target)
     except ValueError as exc:
@@ -168,8 +172,12 @@ def peer_main(args: argparse.Namespace) -> int:
 
 
 async def _peers(host: str, port: int, options: PeerOptions, log: Any) -> PeerSummary:
+    from ..live import run_peers
+
     return await run_peers(host, port, options, log=log)
 
 
 async def _play(host: str, port: int, scenario: Scenario, scale: float, log: Any) -> PeerSummary:
+    from ..live import play_scenario
+
     return await play_scenario(host, port, scenario, time_scale=scale, log=log)

@@ -36,7 +36,6 @@ BUILDS_DEFAULT = "pre-fix,post-fix; with --load: all"
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "phase-map",
-        help="plot 4283s per connection over two knobs, one panel per build (PNG)",
         description="Run the scenario over a grid of two knobs (default: the Winsock response "
         "timeout and the kernel's OK delay, 1 to 40 s) on each build, and draw a heatmap of "
         "event 4283 per connection, one panel per build, the scenario's own point marked. "

@@ -10,18 +10,12 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any, Protocol
-
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ._console import make_console
+
+if TYPE_CHECKING:
+    from rich.progress import ProgressColumn
 
 
 class Advance(Protocol):
@@ -46,6 +40,14 @@ def progress(
     if not sys.stderr.isatty() or not total:
         yield nothing
         return
+    from rich.progress import (  # only for a terminal: on a pipe, rich is not imported
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     parts: list[ProgressColumn | str] = [
         TextColumn("{task.description}"),
         BarColumn(),

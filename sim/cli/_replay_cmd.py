@@ -27,7 +27,6 @@ from ._exit import EXIT_CHECK_FAILED
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "replay",
-        help="replay a recorded trace, on its build or another one",
         description="Re-drive the connections recorded in a trace (their arrival times and "
         "every value drawn for them) through the model. On the recorded build the replay must "
         "reproduce the trace byte for byte, and says whether it does; on another build it shows "

@@ -14,15 +14,8 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-
-from ..report import (
-    capture,
-    interesting_conns,
-    sequence,
-)
 from ._common import (
     UsageError,
     add_build_argument,
@@ -37,6 +30,9 @@ from ._connection_args import add_connection_arguments, pick_connection
 from ._console import add_color_argument, make_console, wants_color
 from ._exit import interrupted_status
 from ._limits import add_max_connections_argument, load_bounded
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def register(commands: Any) -> None:
@@ -68,7 +64,6 @@ def _add_look_arguments(parser: argparse.ArgumentParser) -> None:
 def _register_timeline(commands: Any) -> None:
     parser = commands.add_parser(
         "timeline",
-        help="draw one connection as a sequence diagram in the terminal",
         description="Draw one connection's life as a sequence diagram (remote peer, Winsock "
         "layer, NSI/POP4, MTA kernel): each message with its virtual and wall-clock time, the "
         "Winsock response timer as a bar, the events where they are logged, the side that "
@@ -84,6 +79,7 @@ def _register_timeline(commands: Any) -> None:
 
 
 def timeline_main(args: argparse.Namespace) -> int:
+    from ..report import capture, sequence
     from ..report._timeline import timeline_lines
 
     scenario = load_bounded(args)
@@ -106,7 +102,6 @@ def timeline_main(args: argparse.Namespace) -> int:
 def _register_demo(commands: Any) -> None:
     parser = commands.add_parser(
         "demo",
-        help="a guided, narrated walkthrough of the KB case, pre-fix then post-fix",
         description="Walk through the KB Q319936 case step by step with a sentence or two "
         "of narration per step: first on the pre-fix build, then the same inputs on the "
         "post-fix build, then the difference. Waits for Enter between steps.",
@@ -131,6 +126,7 @@ def _register_demo(commands: Any) -> None:
 
 
 def demo_main(args: argparse.Namespace) -> int:
+    from ..report import capture
     from ..report._demo import demo_steps, present
 
     if args.pace is not None and not args.pace >= 0:
@@ -179,7 +175,6 @@ def _pauser(args: argparse.Namespace, console: Console) -> Callable[[int, int], 
 def _register_report(commands: Any) -> None:
     parser = commands.add_parser(
         "report",
-        help="write a self-contained HTML report with SVG sequence diagrams",
         description="Write one self-contained HTML file (inline CSS and SVG, no scripts, "
         "nothing fetched): the scenario, a sequence diagram per connection of interest on "
         "each build with the race highlighted, the builds compared on identical inputs, and "
@@ -208,6 +203,7 @@ def _register_report(commands: Any) -> None:
 
 
 def report_main(args: argparse.Namespace) -> int:
+    from ..report import capture, interesting_conns
     from ..report._html import report_html
 
     if args.events < 0:

@@ -29,7 +29,6 @@ from ._progress import progress
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "run",
-        help="run a scenario and print the events the MTA logs",
         description="Run a scenario under a virtual clock and print the events the MTA logs. "
         "Without arguments: the KB Q319936 case on the pre-fix build, which prints the KB's "
         "4258 and 4283 events.",

@@ -17,7 +17,6 @@ from ._exit import EXIT_USAGE
 def register(commands: Any) -> None:
     validate = commands.add_parser(
         "validate",
-        help="check scenario files without running them",
         description="Check scenario files against the schema without running them. Every "
         "problem is one line (file, line, key, what was found, what was expected); exit 2 if "
         "any file has one.",
@@ -27,7 +26,6 @@ def register(commands: Any) -> None:
 
     listing = commands.add_parser(
         "scenarios",
-        help="list the bundled scenarios",
         description="List the scenarios shipped with mtasim; name one without a path, e.g. "
         "'mtasim run heavy-load'.",
     )
@@ -35,7 +33,6 @@ def register(commands: Any) -> None:
 
     show = commands.add_parser(
         "show",
-        help="print a bundled scenario's TOML (a starting point for your own)",
         description="Print the TOML text of a bundled scenario, e.g. 'mtasim show heavy-load > "
         "mine.toml'.",
     )

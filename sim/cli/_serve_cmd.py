@@ -31,15 +31,12 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from typing import Any
-
-import trio
+from typing import TYPE_CHECKING, Any
 
 from ..app._atomic import atomic_text
 from ..app._trace import TraceWriter
 from ..core import Build, Step, latest_micros, resolve_build, to_seconds
-from ..drivers import HORIZON_MARGIN, sole_exception
-from ..live import DEFAULT_PORT, ListenerOptions, LiveServer
+from ..live import DEFAULT_PORT
 from ..render import EventWriter
 from ..render._summary import logged_counts
 from ..scenario import Scenario
@@ -57,6 +54,9 @@ from ._common import (
 )
 from ._exit import quiet_stdout
 
+if TYPE_CHECKING:
+    from ..live import ListenerOptions, LiveServer
+
 #: The signals that stop a session (exit 0).
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -64,7 +64,6 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "serve",
-        help="run the NSI listener on real TCP (RFC 1006 / ISO 8073 class 0)",
         description="Listen for real RFC 1006 peers. The scenario's MTA (kernel threads, OK "
         "response delay, control blocks, Winsock timer, build) answers them: a CC when the "
         "OK response is ready, a DR (congestion) when no control block is free, a closed "
@@ -130,6 +129,8 @@ def register(commands: Any) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..live import ListenerOptions
+
     scenario = load(args)
     build = resolve_build(args.build if args.build is not None else scenario.build)
     scenario = scenario.with_build(build)
@@ -180,6 +181,8 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _check_epoch(scenario: Scenario) -> None:
+    from ..drivers import HORIZON_MARGIN
+
     if latest_micros(scenario.epoch) <= HORIZON_MARGIN:
         raise UsageError(
             f"epoch {scenario.epoch.isoformat()}: a live session needs more than "
@@ -258,6 +261,11 @@ def _serve(
     sink: _EventOutput,
     early: list[int],
 ) -> LiveServer:
+    import trio  # the sockets and the session's tasks: imported when the command runs
+
+    from ..drivers import sole_exception
+    from ..live import LiveServer
+
     server = LiveServer(scenario, build, options, on_step=on_step, log=_log)
     sink.stop = server.stop
     try:
@@ -270,6 +278,8 @@ def _serve(
 
 
 async def _serve_until_stopped(server: LiveServer, early: list[int]) -> None:
+    import trio
+
     with trio.open_signal_receiver(*STOP_SIGNALS) as signals:
         async with trio.open_nursery() as nursery:
 
@@ -288,6 +298,8 @@ async def _serve_until_stopped(server: LiveServer, early: list[int]) -> None:
 
 
 async def _stop_at_horizon(server: LiveServer) -> None:
+    import trio
+
     model = server.model
     await trio.sleep_until(model.deadline(model.horizon))
     last = server.scenario.epoch + timedelta(microseconds=model.horizon)

@@ -39,7 +39,6 @@ from ._progress import progress
 def register(commands: Any) -> None:
     parser = commands.add_parser(
         "sweep",
-        help="run a scenario over a grid of knob values and write one CSV row per point",
         description="Run a scenario over the grid of the --vary axes (first axis outermost), "
         "each point on both builds unless --build says otherwise, and write one CSV row per "
         "point, seed and build. Results do not depend on --jobs. Interrupted (Ctrl-C), the "

@@ -13,10 +13,31 @@ connection, played from a ``sim.core.ConnSpec`` as the simulated peers play it),
 entry points: the plain mode and a scenario's peers).
 """
 
-from ._listener_options import DEFAULT_PORT, ListenerOptions, ListenError, ListenerStats
-from ._peer import connect_once, play_scenario, run_peers
-from ._peer_options import OUTCOMES, PeerOptions, PeerSummary, parse_target
-from ._server import LiveServer, tsap_text
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._listener_options import DEFAULT_PORT, ListenerOptions, ListenError, ListenerStats
+    from ._peer import connect_once, play_scenario, run_peers
+    from ._peer_options import OUTCOMES, PeerOptions, PeerSummary, parse_target
+    from ._server import LiveServer, tsap_text
+else:
+    from .._lazy import lazy_exports
+
+    # Imported when first used (sim/_lazy.py): the listener's options import no trio.
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "._listener_options": (
+                "DEFAULT_PORT",
+                "ListenerOptions",
+                "ListenError",
+                "ListenerStats",
+            ),
+            "._peer": ("connect_once", "play_scenario", "run_peers"),
+            "._peer_options": ("OUTCOMES", "PeerOptions", "PeerSummary", "parse_target"),
+            "._server": ("LiveServer", "tsap_text"),
+        },
+    )
 
 __all__ = [
     "DEFAULT_PORT",

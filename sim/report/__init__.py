@@ -7,18 +7,53 @@ Layering: ``sim.report`` sits beside ``sim.render`` and above the drivers: it ru
 shares; the renderers decide nothing about the race.
 """
 
-from ._capture import RunLog, capture
-from ._diagram import Action, Arrow, Lane, Note, Race, Row, Sequence, Span, SpanKind, Winner
-from ._phase import (
-    PhaseGrid,
-    PlotUnavailable,
-    grid_from_rows,
-    phase_grid,
-    phase_png,
-    plot_phase_map,
-)
-from ._picks import conn_for_lpi, connections, default_conn, interesting_conns, lpis
-from ._sequence import sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._capture import RunLog, capture
+    from ._diagram import Action, Arrow, Lane, Note, Race, Row, Sequence, Span, SpanKind, Winner
+    from ._phase import (
+        PhaseGrid,
+        PlotUnavailable,
+        grid_from_rows,
+        phase_grid,
+        phase_png,
+        plot_phase_map,
+    )
+    from ._picks import conn_for_lpi, connections, default_conn, interesting_conns, lpis
+    from ._sequence import sequence
+else:
+    from .._lazy import lazy_exports
+
+    # Imported when first used (sim/_lazy.py): a command imports only the pictures it draws.
+    __getattr__, __dir__ = lazy_exports(
+        __name__,
+        {
+            "._capture": ("RunLog", "capture"),
+            "._diagram": (
+                "Action",
+                "Arrow",
+                "Lane",
+                "Note",
+                "Race",
+                "Row",
+                "Sequence",
+                "Span",
+                "SpanKind",
+                "Winner",
+            ),
+            "._phase": (
+                "PhaseGrid",
+                "PlotUnavailable",
+                "grid_from_rows",
+                "phase_grid",
+                "phase_png",
+                "plot_phase_map",
+            ),
+            "._picks": ("conn_for_lpi", "connections", "default_conn", "interesting_conns", "lpis"),
+            "._sequence": ("sequence",),
+        },
+    )
 
 __all__ = [
     "Action",

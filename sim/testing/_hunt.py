@@ -6,8 +6,9 @@ Rules of this module:
   seeded (``random.Random(seed)``), with no example database, so the same call finds the same
   scenario. Each candidate runs on the batch driver (identical results to the trio driver,
   proven by ``tests/drivers/test_drivers_agree.py``), so thousands of candidates take seconds.
-* A behaviour is a predicate on a run's counters (:data:`WANTS`). With ``not_on``, a candidate
-  counts only if the other build does *not* show the behaviour on the same inputs.
+* A behaviour is a predicate on a run's counters (:data:`WANTS`, in ``_wants``). With
+  ``not_on``, a candidate counts only if the other build does *not* show the behaviour on the
+  same inputs.
 * Bounded twice: ``max_examples`` candidates in the generation phase, and ``time_limit``
   seconds overall. Running out of time while shrinking keeps the smallest scenario found so far.
 * The time limit holds within a second: the deadline is checked before each candidate and,
@@ -33,31 +34,9 @@ from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from ..app import run
-from ..core import CATALOG, Build, EventId, MtasimError, Summary
+from ..core import Build, MtasimError
 from ..scenario import Scenario
-
-
-@dataclass(frozen=True, slots=True)
-class Want:
-    description: str
-    shown: Callable[[Summary], bool]
-
-
-def _logs(event_id: EventId) -> Want:
-    spec = CATALOG[event_id]
-    return Want(f"a {int(event_id)} ({spec.name})", lambda s: s.logged[event_id] > 0)
-
-
-#: The behaviours a hunt can look for: every event of the catalog, and a few moments.
-WANTS: dict[str, Want] = {
-    **{str(int(e)): _logs(e) for e in EventId},
-    "refused": Want(
-        "a refused connection (backlog full or no free control block)", lambda s: s.refused > 0
-    ),
-    "timeout": Want("a Winsock response timeout", lambda s: s.timed_out > 0),
-    "race": Want("a Close Request while the OK response was pending", lambda s: s.race_closes > 0),
-    "leak": Want("a leaked control block", lambda s: s.cb_leaked > 0),
-}
+from ._wants import WANTS
 
 
 class HuntError(MtasimError):

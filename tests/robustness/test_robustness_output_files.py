@@ -163,7 +163,7 @@ def test_every_output_file_goes_through_the_atomic_writer(capsys, tmp_path, monk
     if command.startswith("phase-map"):
         pytest.importorskip("matplotlib", reason="phase-map draws with matplotlib")
     if command.startswith("hunt"):
-        monkeypatch.setattr("sim.cli._hunt_cmd.hunt", found)  # a search takes many seconds
+        monkeypatch.setattr("sim.testing._hunt.hunt", found)  # a search takes many seconds
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     target = out_dir / "real"
