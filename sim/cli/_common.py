@@ -9,9 +9,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from ..app._atomic import OutputError, atomic_text, probe, same_destination, shown
-from ..app._run import DRIVERS
 from ..core import BUILDS, Build, MtasimError, resolve_build
-from ..render import FORMATS
 from ..scenario import DEFAULT_SCENARIO, Scenario, check_value, load_scenario
 from ..text._input import clip
 
@@ -70,6 +68,8 @@ def add_build_argument(parser: argparse.ArgumentParser, default_text: str) -> No
 
 
 def add_driver_argument(parser: argparse.ArgumentParser) -> None:
+    from ..app._run import DRIVERS  # here: 'mtasim scenarios' imports neither runs nor forms
+
     parser.add_argument(
         "--driver",
         choices=DRIVERS,
@@ -81,6 +81,8 @@ def add_driver_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def add_format_arguments(parser: argparse.ArgumentParser) -> None:
+    from ..render import FORMATS
+
     parser.add_argument(
         "--format",
         choices=FORMATS,
