@@ -1,6 +1,7 @@
 """The ``mtasim`` command: argument parsing, output files, exit codes.
 
-Exit statuses, and the signals that stop a command: see ``_exit.py``.
+Exit statuses, and the signals that stop a command: see ``_exit.py``. The commands, and which
+of them are registered in full for a command line: ``_commands.py``.
 """
 
 from __future__ import annotations

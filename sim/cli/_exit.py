@@ -1,6 +1,6 @@
 """Exit statuses of the ``mtasim`` command, in one place (every command module imports them
-from here, and ``_app`` imports the command modules: no cycle), and the signals that stop a
-command.
+from here, and ``_app`` registers the command modules through ``_commands``: no cycle), and
+the signals that stop a command.
 
 ========  ==============================================================================
 status    meaning
