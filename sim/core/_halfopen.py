@@ -21,7 +21,9 @@ Rules of this module:
   SYN times alone, and the table is evaluated lazily, up to the instant a legitimate
   connection request arrives (:meth:`HalfOpenTable.refuses`): the MTA never sees a half-open
   connection, so no flood SYN is an input it consumes, a step, or a trace line. A replay
-  re-derives the floods from the scenario in the trace's header.
+  re-derives the floods from the scenario in the trace's header. A summary counts the whole
+  flood (``flood_syns``, ``flood_reset``): it plays the SYNs after the last request on copies
+  (:meth:`HalfOpenTable.settled`), so taking one while a run goes on changes nothing.
 * **At one instant** (rule ``half-open-tie``, the tie rule's order of endings before
   arrivals): the slots whose time is up are freed first, then the floods' SYNs of that instant
   take slots, then a legitimate connection request of that instant finds the table as they
@@ -40,6 +42,7 @@ docs/model.md): ``half-open-full``, ``half-open-tie``.
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -118,8 +121,23 @@ class HalfOpenTable:
         while self._next is not None:
             self.advance(self._next)
 
+    def settled(self) -> Counters:
+        """The run's counters with the rest of the floods played, on copies: the table and the
+        run's counters stay as they are, so a summary taken while a run goes on (live mode)
+        changes nothing of it."""
+        if self._next is None:
+            return self._counters
+        rest = list(self._syns)
+        self._syns = iter(rest)
+        ghost = copy.copy(self)
+        ghost._counters = copy.copy(self._counters)
+        ghost._drops = deque(self._drops)
+        ghost._syns = iter(rest)
+        ghost.finish()
+        return ghost._counters
 
-def finish_floods(table: HalfOpenTable | None) -> None:
-    """:meth:`HalfOpenTable.finish` of a run's table, if it has one."""
-    if table is not None:
-        table.finish()
+
+def settled_counters(table: HalfOpenTable | None, counters: Counters) -> Counters:
+    """The counters a summary shows: ``counters``, with the rest of the floods played
+    (:meth:`HalfOpenTable.settled`) when the run has a half-open table."""
+    return counters if table is None else table.settled()

@@ -50,7 +50,7 @@ from ._builds import Build
 from ._catalog import POP4_UP, TaskHeader
 from ._connspec import ConnSpec
 from ._counters import Counters, Summary
-from ._halfopen import HalfOpenConfig, HalfOpenTable, finish_floods
+from ._halfopen import HalfOpenConfig, HalfOpenTable, settled_counters
 from ._logging import LoggingLevel
 from ._lpi import POP4_COMPONENT, ControlBlockPool
 from ._pop4 import Pop4
@@ -192,9 +192,9 @@ class Mta:
 
     def summary(self) -> Summary:
         """The counters and the state the run ended in."""
-        finish_floods(self._half_open)
+        counters = settled_counters(self._half_open, self.counters)  # the floods' counts
         return Summary.of(
-            self.counters,
+            counters,
             cb_in_use=self.pool.in_use,
             cb_leaked=self.pool.leaked,
             open_associations=self.pop4.open_associations,

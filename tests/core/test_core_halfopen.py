@@ -142,3 +142,20 @@ def test_a_flood_past_until_sends_no_syn_after_it():
     text = '[[peers]]\nkind = "syn-flood"\ncount = 50\ninterval = 1.0\n'
     result = sim.run(sim.parse_scenario("until = 9.5\n" + text), "pre-fix")
     assert result.summary.flood_syns == 10  # 0..9 s
+
+
+def test_a_summary_taken_mid_run_plays_the_rest_on_copies_and_changes_nothing():
+    # Limit 2, 3 s: 0 and 1 s take the slots, 2 s is reset, 3 s and 4 s take the slots that
+    # 0 s and 1 s free at those very instants.
+    syns = [0, S, 2 * S, 3 * S, 4 * S]
+    table, counters = _table(syns, limit=2, lifetime=3 * S)
+    assert table.refuses(S)
+    settled = table.settled()
+    assert (settled.flood_syns, settled.flood_reset, settled.refused_half_open) == (5, 1, 1)
+    assert (counters.flood_syns, counters.flood_reset) == (2, 0)  # the run's own, untouched
+    assert table.refuses(2 * S)  # and the table still answers as it would have
+    assert table.refuses(3 * S)  # the flood SYN of 3 s took the slot freed at 3 s
+    assert table.refuses(4 * S + 1)  # 3 s and 4 s hold them until 6 s and 7 s
+    assert not table.refuses(6 * S)
+    table.finish()
+    assert (counters.flood_syns, counters.flood_reset, counters.refused_half_open) == (5, 1, 4)
