@@ -121,7 +121,7 @@ class Summary:
 
     def figures(self) -> dict[str, int]:
         """Every figure by name, flat, in table order: the counters, ``logged_<id>`` for every
-        event of the catalog, ``refused`` (both kinds), then the end state. The names are the
+        event of the catalog, ``refused`` (every kind), then the end state. The names are the
         columns of ``mtasim sweep``'s CSV."""
         out = {name: getattr(self, name) for name in COUNTER_NAMES}
         for event_id, n in self.logged.items():
