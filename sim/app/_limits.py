@@ -14,7 +14,7 @@ Rules of this module:
 from __future__ import annotations
 
 from ..core import MtasimError
-from ..scenario import Scenario
+from ..scenario import FLOOD, Scenario
 from ..text._plural import plural
 
 #: ``--max-connections``: more than this many connections in one run are refused. At the
@@ -35,7 +35,7 @@ class LimitError(MtasimError):
 
 def expected_connections(scenario: Scenario) -> int:
     """The connections the scenario's peer groups open (at most: ``until`` may stop it first)."""
-    return sum(group.count for group in scenario.peers)
+    return sum(group.count for group in scenario.peers if group.kind != FLOOD)
 
 
 def check_connections(count: int, limit: int = DEFAULT_MAX_CONNECTIONS, what: str = "") -> None:

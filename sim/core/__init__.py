@@ -42,6 +42,7 @@ from ._connspec import ConnSpec
 from ._counters import COUNTER_NAMES, Counters, Summary
 from ._errors import BuildError, LocalProtocolError, MtasimError, ProtocolError, RemoteProtocolError
 from ._events import Event
+from ._halfopen import HalfOpenConfig, HalfOpenTable
 from ._known_events import KNOWN_EVENTS, NOT_DOCUMENTED, KnownEvent, events_markdown
 from ._logging import SEVERITY_FLOOR, LoggingLevel, is_logged
 from ._lpi import (
@@ -89,7 +90,7 @@ from ._steps import (
     Step,
     Tape,
 )
-from ._tcp import connect_give_up, half_open_lifetime, retransmission_times
+from ._tcp import MAX_RETRANSMISSIONS, connect_give_up, half_open_lifetime, retransmission_times
 from ._time import (
     MICROS_PER_SECOND,
     Micros,
@@ -119,6 +120,7 @@ __all__ = [
     "KNOWN_EVENTS",
     "LOGS",
     "MAX_CONTROL_BLOCKS",
+    "MAX_RETRANSMISSIONS",
     "MICROS_PER_SECOND",
     "MODEL_DOCS",
     "MODEL_VERSION",
@@ -157,6 +159,8 @@ __all__ = [
     "ExternalPeers",
     "FieldKind",
     "Fired",
+    "HalfOpenConfig",
+    "HalfOpenTable",
     "Input",
     "Kind",
     "KnownEvent",

@@ -36,9 +36,14 @@ class Counters:
     abandoned_in_backlog: int = 0
     refused_backlog: int = 0
     refused_no_cb: int = 0
+    #: Connection requests reset because the half-open table was full (``_halfopen.py``).
+    refused_half_open: int = 0
     late_ok_discarded: int = 0
     ok_cancelled: int = 0
     data_units: int = 0
+    #: SYNs of the SYN floods that reached the listener, and those it reset (table full).
+    flood_syns: int = 0
+    flood_reset: int = 0
     logged: dict[EventId, int] = field(default_factory=dict)
 
     def log(self, event_id: EventId) -> None:
@@ -63,9 +68,12 @@ class Summary:
     abandoned_in_backlog: int
     refused_backlog: int
     refused_no_cb: int
+    refused_half_open: int
     late_ok_discarded: int
     ok_cancelled: int
     data_units: int
+    flood_syns: int
+    flood_reset: int
     #: Events written, by id; every id of the catalog is present (0 when none was written).
     logged: Mapping[EventId, int]
     cb_in_use: int
@@ -93,8 +101,9 @@ class Summary:
 
     @property
     def refused(self) -> int:
-        """Connections refused for any reason (backlog full, no free control block)."""
-        return self.refused_backlog + self.refused_no_cb
+        """Connections refused for any reason (backlog full, no free control block, half-open
+        table full)."""
+        return self.refused_backlog + self.refused_no_cb + self.refused_half_open
 
     @property
     def events(self) -> int:
@@ -112,7 +121,7 @@ class Summary:
 
     def figures(self) -> dict[str, int]:
         """Every figure by name, flat, in table order: the counters, ``logged_<id>`` for every
-        event of the catalog, ``refused`` (both kinds), then the end state. The names are the
+        event of the catalog, ``refused`` (every kind), then the end state. The names are the
         columns of ``mtasim sweep``'s CSV."""
         out = {name: getattr(self, name) for name in COUNTER_NAMES}
         for event_id, n in self.logged.items():

@@ -54,6 +54,19 @@ MODEL_VERSIONS: tuple[ModelVersion, ...] = (
             "full.",
         ),
     ),
+    ModelVersion(
+        4,
+        (
+            'A scenario may have SYN floods (peers.kind = "syn-flood"): SYNs from spoofed '
+            "addresses that hold slots of the listener's half-open table (winsock.max_half_open, "
+            "the registry's TcpMaxHalfOpen, 100 on NT 4.0 Server) for the SYN-ACK schedule of "
+            "winsock.syn_ack_retransmissions (21 s at the default 2); a connection request that "
+            "finds the table full is reset without an event (KB Q142641; rules half-open-full "
+            "and half-open-tie), counted as refused_half_open, and its trace arrival says "
+            '"refused": "half-open table full". A scenario without a flood does what it did '
+            "under model 3; its trace's header names the three new keys.",
+        ),
+    ),
 )
 
 #: The version of the model this mtasim runs.

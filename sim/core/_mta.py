@@ -50,6 +50,7 @@ from ._builds import Build
 from ._catalog import POP4_UP, TaskHeader
 from ._connspec import ConnSpec
 from ._counters import Counters, Summary
+from ._halfopen import HalfOpenConfig, HalfOpenTable, settled_counters
 from ._logging import LoggingLevel
 from ._lpi import POP4_COMPONENT, ControlBlockPool
 from ._pop4 import Pop4
@@ -81,6 +82,7 @@ class ModelConfig:
     #: (rule ``lpi``): the KB case's unless a scenario says otherwise.
     pop4_task: TaskHeader = POP4_UP
     lpi_component: int = POP4_COMPONENT
+    half_open: HalfOpenConfig | None = None  # SYN floods' half-open table (_halfopen.py)
 
 
 class PeerSide(Protocol):
@@ -156,6 +158,7 @@ class Mta:
         self._withdrawn: set[int] = set()
         self._idle_workers: list[int] = list(range(config.threads))
         self._running: dict[int, int] = {}
+        self._half_open = HalfOpenTable.of(config.half_open, self.counters)
         scheduler.bind(
             {
                 Kind.ACCEPT: self._accept,
@@ -189,8 +192,9 @@ class Mta:
 
     def summary(self) -> Summary:
         """The counters and the state the run ended in."""
+        counters = settled_counters(self._half_open, self.counters)  # the floods' counts
         return Summary.of(
-            self.counters,
+            counters,
             cb_in_use=self.pool.in_use,
             cb_leaked=self.pool.leaked,
             open_associations=self.pop4.open_associations,
@@ -202,18 +206,11 @@ class Mta:
         and the MTA is already done with it."""
         self.counters.connections += 1
         conn = spec.conn
-        refused = self._backlog_live >= self.config.backlog
-        if refused:
+        if self._half_open is not None and self._half_open.refuses(t):
+            return self._refused(spec, t, side, Refusal.HALF_OPEN)
+        if self._backlog_live >= self.config.backlog:
             self.counters.refused_backlog += 1
-            tape = self._tape
-            if tape is not None:
-                tape.actions.append(Refuse(conn, Refusal.BACKLOG))
-                detail = (*spec.record_items(), ("refused", Refusal.BACKLOG.value))
-                self._emit(Record(t, Kind.ARRIVAL, conn, detail), side.external)
-            side.finished(conn)
-            if self.on_finished is not None:
-                self.on_finished(conn)
-            return False
+            return self._refused(spec, t, side, Refusal.BACKLOG)
         state = _Conn(spec, side)
         self._conns[conn] = state
         self._backlog.append(conn)
@@ -351,6 +348,16 @@ class Mta:
         self._forget(conn)
 
     # -- helpers -----------------------------------------------------------------------------
+    def _refused(self, spec: ConnSpec, t: Micros, side: PeerSide, reason: Refusal) -> bool:
+        if self._tape is not None:
+            self._tape.actions.append(Refuse(spec.conn, reason))
+            detail = (*spec.record_items(), ("refused", reason.value))
+            self._emit(Record(t, Kind.ARRIVAL, spec.conn, detail), side.external)
+        side.finished(spec.conn)
+        if self.on_finished is not None:
+            self.on_finished(spec.conn)
+        return False
+
     def _emit(self, record: Record, external: bool, *, dropped: bool = False) -> None:
         assert self._tape is not None and self._on_step is not None
         self._on_step(self._tape.take(record, external, dropped))

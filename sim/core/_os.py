@@ -13,6 +13,11 @@ Rules of this module:
 * :data:`DEFAULT_OS` is NT 4.0 Server **[inferred]**: KB Q319936 names no operating system;
   Exchange 5.5 SP4 ran on NT 4.0 Server, and its backlog of 200 is the one the KB case has
   always had, so the KB case's output does not change.
+* Each OS also gives the defaults of its half-open table (``winsock.max_half_open``, the
+  registry's ``TcpMaxHalfOpen``: 100 on a server, 500 on a workstation, from the Windows 2000
+  registry reference, taken for NT 4.0 too **[inferred]**) and of its SYN-ACK retransmissions
+  (``winsock.syn_ack_retransmissions``, ``TcpMaxConnectResponseRetransmissions``: 2; rules
+  ``half-open-full``, ``syn-ack-schedule``).
 
 Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
 docs/model.md): ``os-limits``, ``default-os``.
@@ -38,6 +43,11 @@ class OperatingSystem:
     max_backlog: int
     #: Where the limit comes from (``KB Q127144``, or ``[inferred]``).
     source: str
+    #: ``TcpMaxHalfOpen``'s default (rule ``half-open-full``): 100 on a server, 500 on a
+    #: workstation (Windows 2000 registry reference).
+    max_half_open: int = 100
+    #: ``TcpMaxConnectResponseRetransmissions``'s default (rule ``syn-ack-schedule``): 2.
+    syn_ack_retransmissions: int = 2
 
 
 OPERATING_SYSTEMS: Mapping[str, OperatingSystem] = MappingProxyType(
@@ -45,7 +55,7 @@ OPERATING_SYSTEMS: Mapping[str, OperatingSystem] = MappingProxyType(
         os.name: os
         for os in (
             OperatingSystem("nt4-server", "Windows NT 4.0 Server", 200, "KB Q127144"),
-            OperatingSystem("nt4-workstation", "Windows NT 4.0 Workstation", 5, "KB Q127144"),
+            OperatingSystem("nt4-workstation", "Windows NT 4.0 Workstation", 5, "KB Q127144", 500),
             OperatingSystem("w2k-server", "Windows 2000 Server", 200, "[inferred]"),
         )
     }

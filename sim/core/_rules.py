@@ -15,12 +15,13 @@ Rules of this module:
 from __future__ import annotations
 
 from ._rule import Citation, Rule
+from ._rules_halfopen import HALF_OPEN_RULES
 from ._rules_race import RACE_RULES
 from ._rules_records import RECORD_RULES
 
 __all__ = ["RULES", "Citation", "Rule", "inferred_markdown", "rule", "rules_markdown"]
 
-RULES: tuple[Rule, ...] = RACE_RULES + RECORD_RULES
+RULES: tuple[Rule, ...] = RACE_RULES + HALF_OPEN_RULES + RECORD_RULES
 
 TOPICS: tuple[str, ...] = tuple(dict.fromkeys(rule.topic for rule in RULES))
 

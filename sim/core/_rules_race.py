@@ -192,8 +192,8 @@ RACE_RULES: tuple[Rule, ...] = (
         "A half-open connection (a SYN answered, no ACK back) is dropped after 3, 9, 21 or 45 s "
         "for `TcpMaxConnectResponseRetransmissions` 0, 1, 2 or 3 (189 s with the old 5 "
         "retransmissions): the time-out starts at 3 s and doubles after each retransmission. "
-        "A fact for SYN floods and a full half-open table; no run has half-open connections "
-        "yet.",
+        "A SYN flood's half-open connections hold their slots that long (rule "
+        "`half-open-full`); the scenario key is `winsock.syn_ack_retransmissions`, default 2.",
         (
             Citation(
                 "KB Q142641",
@@ -207,10 +207,15 @@ RACE_RULES: tuple[Rule, ...] = (
                 'A value of "0" is also valid; however if this parameter is set to 0, SYN-ACKs '
                 "will not be retransmitted at all, and will time out in 3 seconds.",
             ),
+            Citation(
+                "Windows 2000 registry reference, TcpMaxConnectResponseRetransmissions",
+                "Determines how many times TCP retransmits an unanswered SYN-ACK (connection "
+                "request acknowledgment).",
+            ),
         ),
-        'The default: the article\'s registry block says "Default: 2" and its next sentence '
-        '"The default value for this parameter is now 3."; the model has no default of its '
-        "own until a run uses the value.",
+        'The default, 2: KB Q142641\'s registry block says "Default: 2" and its next sentence '
+        '"The default value for this parameter is now 3."; the Windows 2000 reference gives 2, '
+        "and the model takes 2 on every OS.",
         "sim/core/_tcp.py",
     ),
     Rule(

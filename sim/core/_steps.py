@@ -64,6 +64,7 @@ class Refusal(enum.Enum):
 
     BACKLOG = "backlog"  #: the listen backlog was full: a TCP reset, no event
     NO_CONTROL_BLOCK = "no free control block"  #: 9156, a DR (congestion) on the wire
+    HALF_OPEN = "half-open table full"  #: a SYN flood filled it: a TCP reset, no event
 
 
 class SendCC(NamedTuple):

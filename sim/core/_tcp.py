@@ -13,13 +13,13 @@ Rules of this module:
   Windows 2000 registry reference: default 2, 3 s doubling, then "waits for an interval equal
   to double the last delay") gives up after the same 3, 9, 21, 45 s:
   :func:`connect_give_up`.
-* These schedules govern half-open connections only: SYN floods and a full half-open table
-  (``TcpMaxHalfOpen``, with ``SynAttackProtect``). Once the handshake is complete (rule
+* These schedules govern half-open connections only. Once the handshake is complete (rule
   ``handshake``) neither applies, which is why the response timer is not one of them (rule
-  ``response-timer-value``). mtasim's runs have no half-open connections yet: these functions
-  are the model's facts for them, checked against KB Q142641's table
-  (``tests/core/test_core_tcp.py``). ``mtasim serve`` runs on the host's own TCP stack and
-  cannot produce them (docs/live.md).
+  ``response-timer-value``). A SYN flood's half-open connections hold their slots of the
+  listener's half-open table for :func:`half_open_lifetime` (``_halfopen.py``, scenario key
+  ``winsock.syn_ack_retransmissions``); no run uses :func:`connect_give_up` (``_halfopen.py``
+  says why). Both are checked against KB Q142641's table (``tests/core/test_core_tcp.py``).
+  ``mtasim serve`` runs on the host's own TCP stack and cannot produce them (docs/live.md).
 
 Rules of the model carried out here (``sim.core.RULES``, listed with their sources in
 docs/model.md): ``syn-ack-schedule``, ``connect-retransmissions``.

@@ -153,7 +153,7 @@ class Connection:
             stats.refused_dr += 1
             self._enqueue(self.wire.refuse(DR_CONGESTION))
             self._close_mode = "close"
-        elif refusal is Refusal.BACKLOG:
+        elif refusal is Refusal.BACKLOG or refusal is Refusal.HALF_OPEN:
             stats.refused_reset += 1
             self.wire.close()
             self._close_mode = "reset"

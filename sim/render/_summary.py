@@ -32,6 +32,7 @@ def compare_rows(summaries: Sequence[Summary]) -> list[tuple[str, list[int]]]:
     rows += [
         ("refused: backlog full", lambda s: s.refused_backlog),
         ("refused: no free control block", lambda s: s.refused_no_cb),
+        ("refused: half-open table full", lambda s: s.refused_half_open),
         ("control blocks in use at the end", lambda s: s.cb_in_use),
         ("control blocks leaked", lambda s: s.cb_leaked),
         ("associations open at the end", lambda s: s.open_associations),

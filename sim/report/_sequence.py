@@ -146,6 +146,9 @@ def _arrival(rows: _Rows, d: _Drawing, step: Step) -> None:
     rows.add(t, Action.CONNECT, Arrow(Lane.PEER, Lane.WINSOCK, "TCP connect + CR"))
     if _refusal(step) is Refusal.BACKLOG:
         rows.add(t, Action.REFUSED_BACKLOG, Arrow(Lane.WINSOCK, Lane.PEER, "reset: backlog full"))
+    elif _refusal(step) is Refusal.HALF_OPEN:
+        label = "reset: half-open table full"
+        rows.add(t, Action.REFUSED_BACKLOG, Arrow(Lane.WINSOCK, Lane.PEER, label))
 
 
 def _accept(rows: _Rows, d: _Drawing, step: Step) -> None:

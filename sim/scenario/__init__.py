@@ -13,7 +13,16 @@ from ._load import (
     parse_scenario,
     scenario_from_dict,
 )
-from ._plan import ServiceTimes, arrivals, latest, model_config, room, tail_bound
+from ._plan import (
+    FLOOD,
+    ServiceTimes,
+    arrivals,
+    flood_syns,
+    latest,
+    model_config,
+    room,
+    tail_bound,
+)
 from ._problem import MAX_PROBLEMS, Problem, ScenarioError
 from ._scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings, digest_of
 from ._schema import SCHEMA, Field, all_keys
@@ -23,6 +32,7 @@ from ._validate import validate
 
 __all__ = [
     "DEFAULT_SCENARIO",
+    "FLOOD",
     "MAX_PROBLEMS",
     "SCHEMA",
     "TYPES",
@@ -46,6 +56,7 @@ __all__ = [
     "check_scenario",
     "check_value",
     "digest_of",
+    "flood_syns",
     "key_tables",
     "latest",
     "load_scenario",

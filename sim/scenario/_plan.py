@@ -31,14 +31,19 @@ from ..core import (
     MICROS_PER_SECOND,
     POP4_UP,
     ConnSpec,
+    HalfOpenConfig,
     Micros,
     ModelConfig,
     TaskHeader,
+    half_open_lifetime,
     to_micros,
 )
 from ._problem import Problem, ScenarioError
 from ._scenario import PeerGroup, Scenario
 from ._schema import LAST_INSTANT
+
+#: The ``peers.kind`` of a SYN flood (``sim.core._halfopen``): no connection, SYNs only.
+FLOOD = "syn-flood"
 
 
 def model_config(scenario: Scenario) -> ModelConfig:
@@ -55,7 +60,36 @@ def model_config(scenario: Scenario) -> ModelConfig:
         until=_finite(scenario.until),
         pop4_task=TaskHeader(POP4_UP.name, scenario.mta.pop4_instance, scenario.mta.pop4_proc),
         lpi_component=scenario.mta.lpi_component,
+        half_open=_half_open(scenario),
     )
+
+
+def _half_open(scenario: Scenario) -> HalfOpenConfig | None:
+    """The half-open table of a scenario with SYN floods (``None`` without one)."""
+    if not any(group.kind == FLOOD for group in scenario.peers):
+        return None
+    winsock = scenario.winsock
+    return HalfOpenConfig(
+        limit=winsock.max_half_open,
+        lifetime=half_open_lifetime(winsock.syn_ack_retransmissions),
+        syns=lambda: flood_syns(scenario),
+    )
+
+
+def flood_syns(scenario: Scenario) -> Iterator[Micros]:
+    """The SYN times (µs) of every SYN flood of the scenario, merged in time order, up to
+    ``until``. A flood's times are drawn as a group's arrivals are (its ``arrivals`` stream;
+    ``process``, ``interval``, ``rate``); it draws no service time or latency."""
+    until = _finite(scenario.until)
+    streams = [
+        _group_times(scenario, position, group)
+        for position, group in enumerate(scenario.peers)
+        if group.kind == FLOOD
+    ]
+    for t in heapq.merge(*streams):
+        if until is not None and t > until:
+            return
+        yield t
 
 
 def _finite(seconds: float) -> Micros | None:
@@ -127,6 +161,8 @@ def reach(scenario: Scenario) -> tuple[Micros, Micros]:
     after = _finite(scenario.winsock.response_timeout) or 0
     last = 0
     for group in scenario.peers:
+        if group.kind == FLOOD:
+            continue  # its SYNs make no occurrence: the table is played lazily
         hold = 0 if math.isinf(group.hold) else to_micros(group.hold)
         give_up = 0 if math.isinf(group.give_up) else to_micros(group.give_up)
         round_trip = 2 * to_micros(group.latency + group.latency_jitter)
@@ -135,7 +171,7 @@ def reach(scenario: Scenario) -> tuple[Micros, Micros]:
         if group.process != "poisson":
             start += (group.count - 1) * to_micros(group.interval)
         last = max(last, start)
-    count = sum(group.count for group in scenario.peers)
+    count = sum(group.count for group in scenario.peers if group.kind != FLOOD)
     service = to_micros(mta.ok_delay + mta.ok_delay_jitter)
     return last, tail_bound(count, to_micros(mta.accept_time), service, after)
 
@@ -178,29 +214,37 @@ def epoch_problem(scenario: Scenario) -> str | None:
     return f"{what}; expected an epoch at most {latest_epoch.replace(microsecond=0).isoformat()}"
 
 
-def _group_arrivals(
+def _group_times(
     scenario: Scenario, position: int, group: PeerGroup, cap: float = math.inf
-) -> Iterator[tuple[Micros, int, int, Micros, Micros]]:
-    """``(arrival, position, index, service, latency)`` of each connection of a group."""
-    gaps = stream(scenario.seed, position, "arrivals")
-    services = _service_draws(scenario, stream(scenario.seed, position, "service"))
-    latencies = _draws(
-        stream(scenario.seed, position, "latency"), group.latency, group.latency_jitter
-    )
+) -> Iterator[Micros]:
+    """The arrival time (µs) of each connection (or SYN) of a group, from its ``arrivals``
+    stream."""
     if group.process == "poisson":
-        expovariate, rate = gaps.expovariate, group.rate
+        expovariate, rate = stream(scenario.seed, position, "arrivals").expovariate, group.rate
         t = group.at
         for k in range(group.count):
             if k:
                 t += expovariate(rate)
                 if t > cap:
                     raise _past_the_last_instant(scenario, position, t)
-            yield (round(t * MICROS_PER_SECOND), position, k, next(services), next(latencies))
+            yield round(t * MICROS_PER_SECOND)
     else:
         start = to_micros(group.at)
         step = to_micros(group.interval)
         for k in range(group.count):
-            yield (start + k * step, position, k, next(services), next(latencies))
+            yield start + k * step
+
+
+def _group_arrivals(
+    scenario: Scenario, position: int, group: PeerGroup, cap: float = math.inf
+) -> Iterator[tuple[Micros, int, int, Micros, Micros]]:
+    """``(arrival, position, index, service, latency)`` of each connection of a group."""
+    services = _service_draws(scenario, stream(scenario.seed, position, "service"))
+    latencies = _draws(
+        stream(scenario.seed, position, "latency"), group.latency, group.latency_jitter
+    )
+    for k, t in enumerate(_group_times(scenario, position, group, cap)):
+        yield (t, position, k, next(services), next(latencies))
 
 
 def arrivals(scenario: Scenario) -> Iterator[ConnSpec]:
@@ -211,7 +255,9 @@ def arrivals(scenario: Scenario) -> Iterator[ConnSpec]:
         # The latest Poisson arrival (s) after which the tail could pass datetime.max.
         # (One second less: float seconds near the bound are coarser than a microsecond.)
         cap = (room(scenario.epoch) - reach(scenario)[1]) / MICROS_PER_SECOND - 1.0
-    streams = [_group_arrivals(scenario, i, g, cap) for i, g in enumerate(groups)]
+    streams = [
+        _group_arrivals(scenario, i, g, cap) for i, g in enumerate(groups) if g.kind != FLOOD
+    ]
     # (arrival, position, index) is unique, so the merge never compares further.
     merged = streams[0] if len(streams) == 1 else heapq.merge(*streams)
     constants = [

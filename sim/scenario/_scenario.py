@@ -28,6 +28,7 @@ class PeerGroup:
     """A group of remote peers (``[[peers]]``). Durations in seconds; ``inf`` = never."""
 
     name: str = _PEER.name
+    kind: str = _PEER.kind
     at: float = _PEER.at
     count: int = _PEER.count
     process: str = _PEER.process
@@ -43,11 +44,14 @@ class PeerGroup:
 
 @dataclass(frozen=True, slots=True)
 class WinsockSettings:
-    """``[winsock]``: the transport's response timer, the OS and its listen backlog."""
+    """``[winsock]``: the transport's response timer, the OS, its listen backlog and its
+    half-open table."""
 
     response_timeout: float = _WINSOCK.response_timeout
     os: str = _WINSOCK.os
     backlog: int = _WINSOCK.backlog
+    max_half_open: int = _WINSOCK.max_half_open
+    syn_ack_retransmissions: int = _WINSOCK.syn_ack_retransmissions
 
 
 @dataclass(frozen=True, slots=True)

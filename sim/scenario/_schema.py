@@ -32,6 +32,7 @@ from typing import Any
 from ..core import (
     DEFAULT_COMPUTER,
     DEFAULT_OS,
+    MAX_RETRANSMISSIONS,
     OPERATING_SYSTEMS,
     POP4_COMPONENT,
     POP4_UP,
@@ -46,6 +47,8 @@ MAX_SECONDS = 366 * 24 * 3600.0
 MAX_TASK_NUMBER = 65535
 #: At most this many connections in one peer group.
 MAX_COUNT = 100_000_000
+#: At most this many SYNs in one SYN flood (``kind = "syn-flood"``): the model plays each.
+MAX_FLOOD = 1_000_000
 #: At most this many ``[[peers]]`` groups in one scenario.
 MAX_GROUPS = 10_000
 #: The longest string value (a name, a description), in characters. With
@@ -165,7 +168,8 @@ WINSOCK: tuple[Field, ...] = (
         DEFAULT_OS,
         "The operating system the MTA runs on; it sets the listen backlog's default and its "
         "limit (KB Q127144: 200 on NT 4.0 Server, 5 on NT 4.0 Workstation; Windows 2000 Server "
-        "200 [inferred]). The KB names no OS: nt4-server [inferred].",
+        "200 [inferred]) and the half-open table's default (winsock.max_half_open: 100 on a "
+        "server, 500 on a workstation). The KB names no OS: nt4-server [inferred].",
         choices=tuple(OPERATING_SYSTEMS),
     ),
     Field(
@@ -177,6 +181,29 @@ WINSOCK: tuple[Field, ...] = (
         "gets 200 and must name a backlog for nt4-workstation.",
         1,
         1_000_000,
+    ),
+    Field(
+        "max_half_open",
+        INT,
+        OPERATING_SYSTEMS[DEFAULT_OS].max_half_open,
+        "The half-open table's limit, the registry's TcpMaxHalfOpen (Windows 2000 registry "
+        "reference: 100 on a server, 500 on a workstation, range 100-65535): SYNs a SYN flood "
+        "(peers.kind = 'syn-flood') holds half-open at most; past it every further connection "
+        "request is reset (KB Q142641) [inferred: the reference calls it the threshold of SYN "
+        "attack protection; KB Q142641 gives its limit no value]. Without this key, the OS's "
+        "default (winsock.os); a scenario built in Python gets 100.",
+        100,
+        65535,
+    ),
+    Field(
+        "syn_ack_retransmissions",
+        INT,
+        OPERATING_SYSTEMS[DEFAULT_OS].syn_ack_retransmissions,
+        "The registry's TcpMaxConnectResponseRetransmissions: how often an unanswered SYN-ACK "
+        "is retransmitted, so how long a SYN flood's half-open connection holds its slot: 3, 9, "
+        "21, 45, 93, 189 s for 0..5 (KB Q142641; default 2, Windows 2000 registry reference).",
+        0,
+        MAX_RETRANSMISSIONS,
     ),
 )
 
@@ -279,6 +306,16 @@ PEER: tuple[Field, ...] = (
         "Name of the group (default peer-N, N its position).",
         maximum=MAX_TEXT,
         python_default="peer-1",
+    ),
+    Field(
+        "kind",
+        CHOICE,
+        "connect",
+        "'connect': remote MTAs that connect and send a CR; 'syn-flood': SYNs from spoofed "
+        "addresses that never complete the handshake, each held half-open by the listener "
+        "(winsock.max_half_open, winsock.syn_ack_retransmissions); a flood uses at, count, "
+        f"process, interval and rate only, and has at most {MAX_FLOOD:,} SYNs.",
+        choices=("connect", "syn-flood"),
     ),
     Field(
         "at",

@@ -27,7 +27,7 @@ from ._check import kind
 from ._plan import epoch_problem
 from ._problem import MAX_PROBLEMS, Problem, ScenarioError
 from ._scenario import CLASSES, PeerGroup, Scenario
-from ._schema import ARRAY_TABLES, MAX_GROUPS, SCHEMA, field_for
+from ._schema import ARRAY_TABLES, MAX_FLOOD, MAX_GROUPS, SCHEMA, field_for
 from ._text import KeyLines
 
 #: (table, index of the [[peers]] group or None, key) -> the ``--set`` assignment that set it.
@@ -105,6 +105,7 @@ def validate(
 
     # Cross-field checks.
     _os_backlog(data, tables["winsock"], problem, overridden)
+    _floods(peers, problem)
     if mta["open_associations"] > mta["control_blocks"] - 1:
         # Blamed on the --set that made it so, if one did.
         blame = "open_associations"
@@ -149,6 +150,8 @@ def _os_backlog(
     none, and never more than it."""
     os = operating_system(winsock["os"])
     raw = data.get("winsock", {})
+    if not (isinstance(raw, dict) and "max_half_open" in raw):
+        winsock["max_half_open"] = os.max_half_open
     named = isinstance(raw, dict) and "backlog" in raw
     if not named:
         winsock["backlog"] = os.max_backlog
@@ -167,6 +170,19 @@ def _os_backlog(
         f"{os.title} (winsock.os = {os.name!r}, {source})",
         blame=blame,
     )
+
+
+def _floods(peers: list[dict[str, Any]], problem: _Report) -> None:
+    """A SYN flood has at most :data:`MAX_FLOOD` SYNs: the model plays each one."""
+    for index, group in enumerate(peers):
+        if group["kind"] == "syn-flood" and group["count"] > MAX_FLOOD:
+            problem(
+                "peers",
+                "count",
+                f"found {group['count']:,} SYNs in a syn-flood group; expected at most "
+                f"{MAX_FLOOD:,}",
+                index,
+            )
 
 
 def _table(data: dict[str, Any], name: str, problem: _Report) -> dict[str, Any]:

@@ -18,6 +18,7 @@ BUNDLED = [
     "random-arrivals",
     "remote-gives-up",
     "slow-links",
+    "syn-flood",
     "tie-at-deadline",
 ]
 

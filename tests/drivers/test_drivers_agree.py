@@ -106,6 +106,11 @@ def test_ties_at_one_instant_same_under_both_drivers() -> None:
         assert len({step.t for step in out.steps}) < len(out.steps), "no tie happened"
 
 
+def test_a_syn_flood_resets_the_same_requests_under_both_drivers() -> None:
+    out = assert_same(sim.load_scenario("syn-flood"), sim.PRE_FIX)
+    assert out.summary.refused_half_open == 4
+
+
 # -- generated scenarios ---------------------------------------------------------------------
 # Durations on a coarse grid (half seconds, simplest first) so that many happenings fall on
 # the same instant and the tie rule decides their order.
@@ -122,6 +127,9 @@ def peer_groups(position: int) -> st.SearchStrategy[PeerGroup]:
     return st.builds(
         PeerGroup,
         name=st.just(f"peer-{position + 1}"),
+        # A SYN flood (simplest last): its SYNs fill the half-open table that resets the
+        # connection requests of the other groups (rule half-open-full).
+        kind=st.sampled_from(["connect", "syn-flood"]),
         at=half_seconds(5.0),
         count=st.integers(1, 30),
         process=st.sampled_from(["fixed", "poisson"]),
@@ -160,6 +168,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         winsock=WinsockSettings(
             response_timeout=draw(half_seconds(10.0, low=0.5)),
             backlog=draw(st.integers(1, 10)),
+            max_half_open=draw(st.integers(1, 10)),
+            syn_ack_retransmissions=draw(st.integers(0, 3)),
         ),
         mta=draw(mta_settings()),
         peers=tuple(draw(peer_groups(i)) for i in range(count)),

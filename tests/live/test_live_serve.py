@@ -18,6 +18,7 @@ from live_helpers import (
     send_raw,
 )
 
+import sim
 from sim.live import ListenerOptions, PeerOptions, run_peers
 from sim.wire import (
     DR_CONGESTION,
@@ -367,3 +368,18 @@ async def test_stopping_closes_open_associations_and_finishes_the_model():
 
 def test_tpkt_helper_is_used_by_the_tests():
     assert tpkt(b"\x02\xf0\x80") == encode_dt(b"")
+
+
+async def test_a_scenario_s_syn_flood_is_played_in_the_model_and_resets_a_real_peer():
+    # The flood exists only in the model (docs/live.md): 100 SYNs at 0 hold the half-open
+    # table for 189 virtual seconds, so a real peer's connection is reset by the listener.
+    flood = '\n[[peers]]\nname = "flood"\nkind = "syn-flood"\ncount = 100\n'
+    sc = sim.parse_scenario("[winsock]\nmax_half_open = 100\nsyn_ack_retransmissions = 5\n" + flood)
+    async with listener(sc) as live:
+        summary = await run_peers(
+            "127.0.0.1", live.port, PeerOptions(connections=1, rate=10, timeout=5, data=0)
+        )
+        assert (summary.connections, summary.refused, summary.connected) == (1, 1, 0)
+        assert live.server.stats.refused_reset == 1
+    model = live.server.model.mta.summary()
+    assert (model.refused_half_open, model.flood_syns, model.events) == (1, 100, 0)

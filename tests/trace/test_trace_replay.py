@@ -34,7 +34,7 @@ def test_trace_layout(tmp_path):
     assert header["kind"] == "header"
     assert header["format"] == "mtasim-trace"
     assert header["version"] == 1
-    assert header["model"] == sim.MODEL_VERSION == 3
+    assert header["model"] == sim.MODEL_VERSION == 4
     assert header["build"] == "5.5.2653.23"
     assert header["seed"] == 0
     assert header["scenario"]["mta"]["ok_delay"] == 30.0

@@ -29,9 +29,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeGuard
 
-from ...core import ACCEPT_FAILED, Event, Kind, MtasimError, Record, to_micros
+from ...core import ACCEPT_FAILED, Event, Kind, MtasimError, Record, Refusal, to_micros
 from ...render._fields import ParseError, event_from_json
-from ...scenario import PeerGroup, Scenario, room, tail_bound
+from ...scenario import FLOOD, PeerGroup, Scenario, room, tail_bound
 from ...text._input import quote
 from ._format import dumps, event_line, record_line
 
@@ -59,6 +59,13 @@ def _optional_us(value: Any) -> bool:
 
 
 Check = tuple[str, Callable[[Any], bool]]
+
+
+def _arrival_refusal(value: Any) -> bool:
+    """Why an arrival was reset: the backlog, or the half-open table (model 4)."""
+    return value in (Refusal.BACKLOG.value, Refusal.HALF_OPEN.value)
+
+
 _US: Check = ("an integer number of microseconds", _us)
 _OPTIONAL_US: Check = ("null or an integer number of microseconds", _optional_us)
 _COUNT: Check = ("a non-negative integer", _count)
@@ -76,7 +83,7 @@ DETAIL: dict[Kind, tuple[tuple[str, bool, Check], ...]] = {
         ("latency", True, _US),
         ("data_units", True, _COUNT),
         ("reset", True, _BOOL),
-        ("refused", False, ("'backlog'", lambda v: v == "backlog")),
+        ("refused", False, ("'backlog' or 'half-open table full'", _arrival_refusal)),
         ("external", False, _TRUE),
     ),
     Kind.ACCEPT: (
@@ -113,7 +120,8 @@ class BodyCheck:
         self._until = None if math.isinf(scenario.until) else to_micros(scenario.until)
         self._groups: dict[str, list[PeerGroup]] = {}
         for group in scenario.peers:
-            self._groups.setdefault(group.name, []).append(group)
+            if group.kind != FLOOD:  # a SYN flood opens no connection: no arrival names it
+                self._groups.setdefault(group.name, []).append(group)
         self._service = to_micros(scenario.mta.ok_delay + scenario.mta.ok_delay_jitter)
         self._last = 0
         self._arrived = 0
@@ -271,7 +279,8 @@ class BodyCheck:
         if drawn:
             expected: Counter[str] = Counter()
             for group in self._scenario.peers:
-                expected[group.name] += group.count
+                if group.kind != FLOOD:
+                    expected[group.name] += group.count
             for peer, count in expected.items():
                 found = self._drawn[peer]
                 if found > count or (self._until is None and found != count):
