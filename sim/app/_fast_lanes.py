@@ -1,0 +1,216 @@
+"""The sweep engine's recursion: connections in arrival order, one numpy lane per run (a
+grid point on one build), in lockstep. ``sim.app._fast_scope`` states the scope and the
+proof; this module carries it out, in integer microseconds (``int64``), and is imported only
+when numpy is installed and a grid is in scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ..core import ConnSpec, Counters, EventId, Summary
+from ._fast_scope import Policy, RowTally
+
+Ints = npt.NDArray[np.int64]
+Flags = npt.NDArray[np.bool_]
+
+#: "Never" in µs: larger than any time a run reaches, small enough that adding a time to it
+#: stays in int64.
+NEVER = 1 << 61
+
+
+@dataclass(frozen=True, slots=True)
+class Draw:
+    """One point's connections as columns: arrival, service, what follows the OK response
+    until the peer's close (``NEVER``: it holds for ever), data units."""
+
+    arrival: Ints
+    service: Ints
+    close_after: Ints
+    units: Ints
+
+    @classmethod
+    def of(cls, specs: Sequence[ConnSpec]) -> Draw:
+        arrival = np.fromiter((s.arrival for s in specs), np.int64, len(specs))
+        service = np.fromiter((s.service for s in specs), np.int64, len(specs))
+        close_after = np.fromiter(
+            (NEVER if s.hold is None else 2 * s.latency + s.hold for s in specs),
+            np.int64,
+            len(specs),
+        )
+        units = np.fromiter((s.data_units for s in specs), np.int64, len(specs))
+        return cls(arrival, service, close_after, units)
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    """One run: its point's draw, its model values and its build's policy."""
+
+    draw: Draw
+    response_timeout: int | None
+    accept_time: int
+    threads: int
+    backlog: int
+    blocks: int  # control blocks free for connections: the pool less the listener's and
+    # the associations open at the start
+    open_associations: int
+    policy: Policy
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the recursion found for one lane: its summary, or why it is out of scope."""
+
+    summary: Summary | None
+    problem: str | None = None
+
+
+def run_lanes(lanes: Sequence[Lane]) -> list[Outcome]:
+    """Every lane's counters (lanes with the same number of connections side by side)."""
+    out: list[Outcome | None] = [None] * len(lanes)
+    groups: dict[int, list[int]] = {}
+    for k, lane in enumerate(lanes):
+        groups.setdefault(len(lane.draw.arrival), []).append(k)
+    for n, members in groups.items():
+        for k, outcome in zip(members, _run_group([lanes[k] for k in members], n), strict=True):
+            out[k] = outcome
+    return [o for o in out if o is not None]
+
+
+def _column(values: Sequence[int]) -> Ints:
+    return np.array(values, dtype=np.int64)
+
+
+def _run_group(lanes: Sequence[Lane], n: int) -> list[Outcome]:
+    count = len(lanes)
+    arrival = (
+        np.stack([lane.draw.arrival for lane in lanes]) if n else np.zeros((count, 0), np.int64)
+    )
+    service = np.stack([lane.draw.service for lane in lanes]) if n else arrival
+    close_after = np.stack([lane.draw.close_after for lane in lanes]) if n else arrival
+    units = np.stack([lane.draw.units for lane in lanes]) if n else arrival
+    step = _column([lane.accept_time for lane in lanes])[:, None]
+    index = np.arange(n, dtype=np.int64)[None, :]
+    # The listener, FIFO: A_i = max(a_i, A_{i-1}) + accept_time.
+    accepted = np.maximum.accumulate(arrival - index * step, axis=1) + (index + 1) * step
+    problems = _backlog_problems(lanes, arrival, accepted)
+    timeout = _column(
+        [NEVER if lane.response_timeout is None else lane.response_timeout for lane in lanes]
+    )
+    withdraw = np.array([lane.policy.race.withdraw for lane in lanes])
+    leak_race = np.array([lane.policy.race.leak for lane in lanes])
+    leak_normal = np.array([lane.policy.normal.leak for lane in lanes])
+    threads = max(lane.threads for lane in lanes)
+    free = np.zeros((count, threads), np.int64)
+    for k, lane in enumerate(lanes):
+        free[k, lane.threads :] = NEVER
+    # A lane with at least as many free blocks as connections never runs out: it is not
+    # tracked (its slots are not read), so the width is that of the lanes that can.
+    unlimited = np.array([lane.blocks >= n for lane in lanes])
+    width = max([1, *(lane.blocks for lane in lanes if lane.blocks < n)])
+    blocks = np.full((count, width), -1, np.int64)  # when each block comes back (-1: free)
+    for k, lane in enumerate(lanes):
+        if lane.blocks < n:
+            blocks[k, max(0, lane.blocks) :] = NEVER
+    rows = np.arange(count)
+    tallies = {
+        name: np.zeros(count, np.int64)
+        for name in ("cb", "late", "run_late", "normal", "units", "forever")
+    }
+    for i in range(n):
+        at = accepted[:, i]
+        slot = blocks.argmin(axis=1)
+        back = blocks[rows, slot]
+        has_cb = (back <= at) | unlimited
+        worker = free.argmin(axis=1)
+        idle = free[rows, worker]
+        start = np.maximum(at, idle)
+        ready = start + service[:, i]
+        deadline = at + timeout
+        late = ready > deadline
+        skip = withdraw & (start > deadline)
+        free[rows, worker] = np.where(has_cb & ~skip, ready, idle)
+        holds = close_after[:, i] >= NEVER
+        normal_back = np.where(leak_normal | holds, NEVER, ready + close_after[:, i])
+        blocks[rows, slot] = np.where(
+            has_cb, np.where(late, np.where(leak_race, NEVER, deadline), normal_back), back
+        )
+        opened = has_cb & ~late
+        tallies["cb"] += has_cb
+        tallies["late"] += has_cb & late
+        tallies["run_late"] += has_cb & late & ~skip
+        tallies["normal"] += opened & ~holds
+        tallies["forever"] += opened & holds
+        tallies["units"] += np.where(opened, units[:, i], 0)
+    figures = {name: values.tolist() for name, values in tallies.items()}
+    return [
+        Outcome(None, problems[k])
+        if problems[k] is not None
+        else Outcome(_summary(lane, n, {name: figures[name][k] for name in figures}))
+        for k, lane in enumerate(lanes)
+    ]
+
+
+def _backlog_problems(lanes: Sequence[Lane], arrival: Ints, accepted: Ints) -> list[str | None]:
+    """Connection i finds the backlog full iff the one ``backlog`` places before it is not
+    accepted yet when it arrives (accepts at its instant come after it)."""
+    problems: list[str | None] = [None] * len(lanes)
+    n = arrival.shape[1]
+    by_backlog: dict[int, list[int]] = {}
+    for k, lane in enumerate(lanes):
+        by_backlog.setdefault(lane.backlog, []).append(k)
+    for size, members in by_backlog.items():
+        if size >= n:
+            continue
+        picked = np.array(members)
+        full: Flags = np.asarray(
+            (accepted[picked, : n - size] >= arrival[picked, size:]).any(axis=1)
+        )
+        for k, flag in zip(members, [bool(f) for f in full], strict=True):
+            if flag:
+                problems[k] = "the listen backlog fills (a connection is refused)"
+    return problems
+
+
+def _summary(lane: Lane, n: int, f: dict[str, int]) -> Summary:
+    """The lane's counters: each row's tally times the times it applied."""
+    policy = lane.policy
+    late, opened = f["late"], f["cb"] - f["late"]
+    applied: list[tuple[RowTally, int]] = [
+        (policy.open, f["cb"]),
+        (policy.refusal, n - f["cb"]),
+        (policy.ok, opened),
+        (policy.race, late),
+        (policy.normal, f["normal"]),
+        (policy.late_ok, f["run_late"]),
+        (policy.data, f["units"]),
+    ]
+    counters = Counters(
+        connections=n,
+        accepted=n,
+        timed_out=late,
+        race_closes=late,
+        normal_closes=f["normal"],
+    )
+    logged: dict[EventId, int] = {}
+    leaked = 0
+    for tally, times in applied:
+        for name, per in tally.counts.items():
+            if name == "cb_leaked":  # the pool's count, not a counter of the run
+                leaked += per * times
+                continue
+            setattr(counters, name, getattr(counters, name) + per * times)
+        for event_id, per in tally.logged.items():
+            logged[event_id] = logged.get(event_id, 0) + per * times
+    counters.logged = {e: logged[e] for e in EventId if logged.get(e)}
+    held = lane.open_associations + f["forever"]
+    return Summary.of(
+        counters,
+        cb_in_use=1 + held + leaked,
+        cb_leaked=leaked,
+        open_associations=held,
+    )

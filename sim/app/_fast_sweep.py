@@ -1,0 +1,181 @@
+"""The sweep engine: a grid's rows from one recursion over all its points at once, when every
+point is in its scope; the core otherwise.
+
+Rules of this module:
+
+* ``engine``: ``core`` runs every point on the core (``sim.app._sweep.execute``); ``fast``
+  runs the grid on the engine (``sim.app._fast_lanes``, numpy) or refuses it with the reason
+  (:class:`EngineRefused`, exit status 2), before any row is handed over; ``auto`` (the
+  commands' default) is ``fast`` when every point is in scope and numpy is installed, else
+  the core, and says why in one line (``say``).
+* The scope is ``sim.app._fast_scope``'s (the proof, a whitelist). A point is checked as the
+  core would run it: the same validated scenario (``sim.app._sweep.points``), the same
+  ``ModelConfig``, the same draws (``sim.scenario.arrivals``, once for all the points whose
+  draws are the same: :data:`~sim.app._fast_scope.DRAW_KEYS`), each build's policy read from
+  the core.
+* The engine computes the whole grid before it hands over the first row (so a grid it cannot
+  finish is refused or given to the core whole), then hands the rows over in index order, as
+  the core does: the CSV bytes do not depend on the engine.
+* numpy is an optional extra (``pip install '.[fast]'``); nothing here imports it at module
+  level.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+from collections.abc import Callable
+from concurrent import futures
+from typing import TYPE_CHECKING
+
+from ..core import MICROS_PER_SECOND, Build, LoggingLevel, ModelConfig, Summary, resolve_build
+from ..scenario import Scenario, ScenarioError, arrivals, latest, model_config, room
+from ._axis import SweepError
+from ._fast_scope import OutOfScope, Policy, draw_key, model_problem, point_problem, policy
+from ._sweep import Cell, SweepPlan, execute, points
+
+if TYPE_CHECKING:
+    from ._fast_lanes import Draw, Lane
+
+ENGINES = ("auto", "core", "fast")
+#: Cells planned and run together: a bounded share of the grid in memory at a time.
+BATCH = 4096
+#: What a user runs to get the engine.
+INSTALL = "pip install '.[fast]'"
+
+
+class EngineRefused(SweepError):
+    """``--engine fast`` for a grid the engine cannot run."""
+
+
+def numpy_available() -> bool:
+    """numpy can be imported (the engine's extra is installed)."""
+    return importlib.util.find_spec("numpy") is not None
+
+
+def execute_engine(
+    sweep_plan: SweepPlan,
+    on_row: Callable[[Cell, Summary], None],
+    *,
+    engine: str = "auto",
+    jobs: int = 1,
+    executor: futures.Executor | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    say: Callable[[str], None] | None = None,
+) -> str:
+    """Run a planned grid on ``engine`` (see the module's rules); call ``on_row`` in index
+    order. Returns the engine that ran it, ``"fast"`` or ``"core"``."""
+    if engine not in ENGINES:
+        raise SweepError(f"--engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    if engine != "core":
+        rows = fast_rows(sweep_plan) if numpy_available() else f"numpy is not installed ({INSTALL})"
+        if not isinstance(rows, str):
+            for done, (cell, summary) in enumerate(rows, 1):
+                on_row(cell, summary)
+                if on_progress is not None and (done % BATCH == 0 or done == len(rows)):
+                    on_progress(done, sweep_plan.total)
+            return "fast"
+        if engine == "fast":
+            raise EngineRefused(f"--engine fast: {rows}")
+        if say is not None:
+            say(f"the core runs this grid, not the fast engine: {rows}")
+    execute(sweep_plan, on_row, jobs=jobs, executor=executor, on_progress=on_progress)
+    return "core"
+
+
+def fast_rows(sweep_plan: SweepPlan) -> list[tuple[Cell, Summary]] | str:
+    """Every row of the grid from the engine, in index order; or why it is out of scope."""
+    from ._fast_lanes import run_lanes
+
+    problem = model_problem()
+    if problem is not None:
+        return problem
+    planner = _Planner()
+    rows: list[tuple[Cell, Summary]] = []
+    cells = sweep_plan.cells()
+    for batch in iter(lambda: list(itertools.islice(cells, BATCH)), []):
+        lanes = []
+        for cell, scenario in points(sweep_plan.base, batch):
+            lane = planner.lane(cell, scenario)
+            if isinstance(lane, str):
+                return f"{_point_name(cell)}: {lane}"
+            lanes.append(lane)
+        for cell, outcome in zip(batch, run_lanes(lanes), strict=True):
+            if outcome.summary is None:
+                return f"{_point_name(cell)} on {cell.build}: {outcome.problem}"
+            rows.append((cell, outcome.summary))
+    return rows
+
+
+def _point_name(cell: Cell) -> str:
+    values = ", ".join(f"{k}={v}" for k, v in cell.assignments)
+    return f"the point {values}" if values else "the scenario"
+
+
+class _Planner:
+    """Each cell's lane: its point checked and drawn (once per draw), its build's policy."""
+
+    def __init__(self) -> None:
+        self._draws: dict[str, Draw | str] = {}
+        self._policies: dict[tuple[str, LoggingLevel], Policy | str] = {}
+        self._last: tuple[Scenario, Draw | str, ModelConfig] | None = None
+
+    def lane(self, cell: Cell, scenario: Scenario) -> Lane | str:
+        from ._fast_lanes import Lane
+
+        if self._last is None or self._last[0] is not scenario:
+            self._last = (scenario, *self._point(scenario))
+        _, found, config = self._last
+        if isinstance(found, str):
+            return found
+        rules = self._policy(resolve_build(cell.build), config.logging)
+        if isinstance(rules, str):
+            return rules
+        return Lane(
+            found,
+            config.response_timeout,
+            config.accept_time,
+            config.threads,
+            config.backlog,
+            config.control_blocks - 1 - config.open_associations,
+            config.open_associations,
+            rules,
+        )
+
+    def _point(self, scenario: Scenario) -> tuple[Draw | str, ModelConfig]:
+        """The point's draw (or why it is out of scope) and its model configuration."""
+        data = scenario.to_dict()
+        config = model_config(scenario)
+        problem = point_problem(data, config)
+        if problem is not None:
+            return problem, config
+        key = draw_key(data)
+        draw = self._draws.get(key)
+        if draw is None:
+            draw = self._draws[key] = self._draw(scenario)
+        if isinstance(draw, str):
+            return draw, config
+        last = int(draw.arrival[-1]) if len(draw.arrival) else 0
+        if last + latest(scenario) + 2 * MICROS_PER_SECOND > room(scenario.epoch):
+            return "its arrivals come near the last instant a timestamp can show", config
+        return draw, config
+
+    @staticmethod
+    def _draw(scenario: Scenario) -> Draw | str:
+        from ._fast_lanes import Draw
+
+        try:
+            return Draw.of(list(arrivals(scenario)))
+        except (ScenarioError, ValueError) as exc:
+            return f"its arrivals cannot be drawn ({str(exc).splitlines()[0][:120]})"
+
+    def _policy(self, build: Build, level: LoggingLevel) -> Policy | str:
+        key = (build.version, level)
+        found = self._policies.get(key)
+        if found is None:
+            try:
+                found = policy(build, level)
+            except OutOfScope as exc:
+                found = f"the build {build.alias}: {exc}"
+            self._policies[key] = found
+        return found
