@@ -26,6 +26,7 @@ import importlib.util
 import itertools
 from collections.abc import Callable
 from concurrent import futures
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..core import MICROS_PER_SECOND, Build, LoggingLevel, ModelConfig, Summary, resolve_build
@@ -53,6 +54,54 @@ def numpy_available() -> bool:
     return importlib.util.find_spec("numpy") is not None
 
 
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """Which engine runs a grid: ``"fast"`` with the grid's rows (already computed, in index
+    order), or ``"core"``."""
+
+    engine: str
+    rows: tuple[tuple[Cell, Summary], ...] = ()
+
+
+def choose_engine(
+    sweep_plan: SweepPlan, engine: str = "auto", say: Callable[[str], None] | None = None
+) -> Choice:
+    """Decide who runs the grid (see the module's rules): for ``fast`` and ``auto`` the engine
+    computes the grid now. Raises :class:`EngineRefused` for ``fast`` out of scope; ``auto``
+    out of scope says why (``say``) and chooses the core."""
+    if engine not in ENGINES:
+        raise SweepError(f"--engine {engine!r}: expected one of {', '.join(ENGINES)}")
+    if engine == "core":
+        return Choice("core")
+    rows = fast_rows(sweep_plan) if numpy_available() else f"numpy is not installed ({INSTALL})"
+    if not isinstance(rows, str):
+        return Choice("fast", tuple(rows))
+    if engine == "fast":
+        raise EngineRefused(f"--engine fast: {rows}")
+    if say is not None:
+        say(f"the core runs this grid, not the fast engine: {rows}")
+    return Choice("core")
+
+
+def run_choice(
+    sweep_plan: SweepPlan,
+    choice: Choice,
+    on_row: Callable[[Cell, Summary], None],
+    *,
+    jobs: int = 1,
+    executor: futures.Executor | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Hand over the grid's rows in index order: the engine's, or the core's as it runs."""
+    if choice.engine == "core":
+        execute(sweep_plan, on_row, jobs=jobs, executor=executor, on_progress=on_progress)
+        return
+    for done, (cell, summary) in enumerate(choice.rows, 1):
+        on_row(cell, summary)
+        if on_progress is not None and (done % BATCH == 0 or done == len(choice.rows)):
+            on_progress(done, sweep_plan.total)
+
+
 def execute_engine(
     sweep_plan: SweepPlan,
     on_row: Callable[[Cell, Summary], None],
@@ -63,24 +112,10 @@ def execute_engine(
     on_progress: Callable[[int, int], None] | None = None,
     say: Callable[[str], None] | None = None,
 ) -> str:
-    """Run a planned grid on ``engine`` (see the module's rules); call ``on_row`` in index
-    order. Returns the engine that ran it, ``"fast"`` or ``"core"``."""
-    if engine not in ENGINES:
-        raise SweepError(f"--engine {engine!r}: expected one of {', '.join(ENGINES)}")
-    if engine != "core":
-        rows = fast_rows(sweep_plan) if numpy_available() else f"numpy is not installed ({INSTALL})"
-        if not isinstance(rows, str):
-            for done, (cell, summary) in enumerate(rows, 1):
-                on_row(cell, summary)
-                if on_progress is not None and (done % BATCH == 0 or done == len(rows)):
-                    on_progress(done, sweep_plan.total)
-            return "fast"
-        if engine == "fast":
-            raise EngineRefused(f"--engine fast: {rows}")
-        if say is not None:
-            say(f"the core runs this grid, not the fast engine: {rows}")
-    execute(sweep_plan, on_row, jobs=jobs, executor=executor, on_progress=on_progress)
-    return "core"
+    """:func:`choose_engine` then :func:`run_choice`; returns the engine that ran the grid."""
+    choice = choose_engine(sweep_plan, engine, say)
+    run_choice(sweep_plan, choice, on_row, jobs=jobs, executor=executor, on_progress=on_progress)
+    return choice.engine
 
 
 def fast_rows(sweep_plan: SweepPlan) -> list[tuple[Cell, Summary]] | str:
