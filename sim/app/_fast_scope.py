@@ -7,12 +7,13 @@ scenario key, a model field, a kind of occurrence, a row or an effect it does no
 of scope, and the point runs on the core):
 
 * **What a point is.** Its connections are the core's own draws (``sim.scenario.arrivals``,
-  the same code, so the same ``ConnSpec`` values); only the scenario's keys named in
-  :data:`KNOWN_KEYS` may be present, with ``until = inf`` (every occurrence is scheduled),
-  every peer group's ``give_up = inf`` (a peer closes only after its data, so nothing reaches
-  the MTA before its CC but the CR), ``process`` fixed or poisson, ``close`` close or reset
-  (rule ``reset-is-close``: the same input for the NSI). The model's value types are those
-  the proof reads (:data:`CONNSPEC_FIELDS`, :data:`CONFIG_FIELDS`).
+  the same code, so the same ``ConnSpec`` values); the schema must have only the keys named
+  in :data:`KNOWN_KEYS` (a new one is out of scope, whatever its value), with ``until = inf``
+  (every occurrence is scheduled), every peer group's ``give_up = inf`` (a peer closes only
+  after its data, so nothing reaches the MTA before its CC but the CR), ``process`` fixed or
+  poisson, ``close`` close or reset (rule ``reset-is-close``: the same input for the NSI).
+  The model's value types are those the proof reads (:data:`CONNSPEC_FIELDS`,
+  :data:`CONFIG_FIELDS`).
 * **Feed-forward.** Under that scope no input of connection *i* depends on a connection after
   it: the listener accepts in FIFO order, ``A_i = max(a_i, A_{i-1}) + accept_time``; at
   ``A_i`` POP4 takes a control block if one is free (a block comes back at its holder's
@@ -41,9 +42,8 @@ of scope, and the point runs on the core):
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any
 
 from ..core import (
     CATALOG,
@@ -61,6 +61,7 @@ from ..core import (
     Transition,
     is_logged,
 )
+from ..scenario import SCHEMA, Scenario
 
 #: The scenario keys whose effect on a run the proof covers, by table.
 KNOWN_KEYS: Mapping[str, frozenset[str]] = {
@@ -124,60 +125,46 @@ DRAW_KEYS = ("seed", "peers", "mta.ok_delay", "mta.ok_delay_jitter")
 
 
 def model_problem() -> str | None:
-    """Why the core's types are not those the proof reads, or ``None``."""
+    """Why the core's or the scenario's types are not those the proof reads, or ``None``
+    (a key the schema gained is out of scope until the proof covers it, whatever its
+    value)."""
     if tuple(k.name for k in sorted(Kind)) != KIND_ORDER:
         return "the core's occurrence kinds are not the ones the fast engine knows"
     if set(ConnSpec._fields) != CONNSPEC_FIELDS:
         return "the core's connections have fields the fast engine does not know"
     if {f.name for f in fields(ModelConfig)} != CONFIG_FIELDS:
         return "the core's model configuration has fields the fast engine does not know"
+    if set(SCHEMA) != set(KNOWN_KEYS):
+        return "the scenario has tables the fast engine does not know"
+    for table, known in KNOWN_KEYS.items():
+        for f in SCHEMA[table]:
+            if f.key not in known:
+                name = f"{table}.{f.key}" if table else f.key
+                return f"the scenario key {name} is not one the fast engine knows"
     return None
 
 
-def point_problem(data: Mapping[str, Any], config: ModelConfig) -> str | None:
-    """Why one point (its scenario's data and model configuration) is out of scope."""
-    for key, value in data.items():
-        if isinstance(value, dict):
-            tables: list[tuple[str, Mapping[str, Any]]] = [(key, value)]
-        elif isinstance(value, list):
-            tables = [(key, item) for item in value]
-        else:
-            if key not in KNOWN_KEYS[""]:
-                return f"the key {key} is not one the fast engine knows"
-            continue
-        for table, items in tables:
-            known = KNOWN_KEYS.get(table)
-            if known is None:
-                return f"the table [{table}] is not one the fast engine knows"
-            for name in items:
-                if name not in known:
-                    return f"the key {table}.{name} is not one the fast engine knows"
+def point_problem(scenario: Scenario, config: ModelConfig) -> str | None:
+    """Why one point (its validated scenario and model configuration) is out of scope."""
     if config.until is not None:
         return "until is finite"
     if config.response_timeout is not None and config.response_timeout <= 0:
         return "winsock.response_timeout is 0"
-    for position, group in enumerate(data.get("peers", [])):
-        if not _infinite(group.get("give_up")):
-            return f"peers[{position}].give_up is finite (the peer gives up)"
-        if group.get("process") not in ("fixed", "poisson"):
-            return f"peers[{position}].process is not fixed or poisson"
-        if group.get("close") not in ("close", "reset"):
-            return f"peers[{position}].close is not close or reset"
-    if not data.get("peers"):
+    if not scenario.peers:
         return "the scenario has no peers"
+    for position, group in enumerate(scenario.peers):
+        if not math.isinf(group.give_up):
+            return f"peers[{position}].give_up is finite (the peer gives up)"
+        if group.process not in ("fixed", "poisson"):
+            return f"peers[{position}].process is not fixed or poisson"
+        if group.close not in ("close", "reset"):
+            return f"peers[{position}].close is not close or reset"
     return None
 
 
-def _infinite(value: Any) -> bool:
-    return value == "inf" or (isinstance(value, float) and math.isinf(value))
-
-
-def draw_key(data: Mapping[str, Any]) -> str:
-    """What a point's draws depend on (:data:`DRAW_KEYS`), as one comparable value."""
-    mta = data.get("mta", {})
-    return repr(
-        (data.get("seed"), data.get("peers"), mta.get("ok_delay"), mta.get("ok_delay_jitter"))
-    )
+def draw_key(scenario: Scenario) -> Hashable:
+    """What a point's draws depend on (:data:`DRAW_KEYS`), as one hashable value."""
+    return (scenario.seed, scenario.peers, scenario.mta.ok_delay, scenario.mta.ok_delay_jitter)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent import futures
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..core import MICROS_PER_SECOND, Build, LoggingLevel, ModelConfig, Summary, resolve_build
+from ..core import MICROS_PER_SECOND, LoggingLevel, ModelConfig, Summary, resolve_build
 from ..scenario import Scenario, ScenarioError, arrivals, latest, model_config, room
 from ._axis import SweepError
 from ._fast_scope import OutOfScope, Policy, draw_key, model_problem, point_problem, policy
@@ -151,7 +151,7 @@ class _Planner:
     """Each cell's lane: its point checked and drawn (once per draw), its build's policy."""
 
     def __init__(self) -> None:
-        self._draws: dict[str, Draw | str] = {}
+        self._draws: dict[Hashable, Draw | str] = {}
         self._policies: dict[tuple[str, LoggingLevel], Policy | str] = {}
         self._last: tuple[Scenario, Draw | str, ModelConfig] | None = None
 
@@ -163,7 +163,7 @@ class _Planner:
         _, found, config = self._last
         if isinstance(found, str):
             return found
-        rules = self._policy(resolve_build(cell.build), config.logging)
+        rules = self._policy(cell.build, config.logging)
         if isinstance(rules, str):
             return rules
         return Lane(
@@ -179,12 +179,11 @@ class _Planner:
 
     def _point(self, scenario: Scenario) -> tuple[Draw | str, ModelConfig]:
         """The point's draw (or why it is out of scope) and its model configuration."""
-        data = scenario.to_dict()
         config = model_config(scenario)
-        problem = point_problem(data, config)
+        problem = point_problem(scenario, config)
         if problem is not None:
             return problem, config
-        key = draw_key(data)
+        key = draw_key(scenario)
         draw = self._draws.get(key)
         if draw is None:
             draw = self._draws[key] = self._draw(scenario)
@@ -204,10 +203,11 @@ class _Planner:
         except (ScenarioError, ValueError) as exc:
             return f"its arrivals cannot be drawn ({str(exc).splitlines()[0][:120]})"
 
-    def _policy(self, build: Build, level: LoggingLevel) -> Policy | str:
-        key = (build.version, level)
+    def _policy(self, version: str, level: LoggingLevel) -> Policy | str:
+        key = (version, level)
         found = self._policies.get(key)
         if found is None:
+            build = resolve_build(version)
             try:
                 found = policy(build, level)
             except OutOfScope as exc:
