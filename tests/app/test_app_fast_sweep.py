@@ -209,3 +209,23 @@ def test_without_numpy_the_core_runs_the_grid(
     code, _, err = sweep_csv(tmp_path, capsys, "fast.csv", *words, "--engine", "fast")
     assert code == 2
     assert err == "mtasim sweep: --engine fast: numpy is not installed (pip install '.[fast]')\n"
+
+
+def test_phase_map_and_fit_take_the_engine_option(tmp_path: Any, capsys: Any) -> None:
+    pytest.importorskip("matplotlib")
+    target = tmp_path / "p.png"
+    axes = ["--x", "mta.threads=1:2:2", "--y", "mta.ok_delay=1:2:2"]
+    words = ["phase-map", "remote-gives-up", *axes, "--output", str(target)]
+    assert main([*words, "--engine", "fast"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mtasim phase-map: --engine fast: the point ") and err.count("\n") == 1
+    assert not target.exists()
+    assert main(words) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("mtasim phase-map: the core runs this grid, not the fast engine: ")
+    assert err[1].startswith("mtasim phase-map: model time: ") and err[1].endswith(
+        "s for 4 points x 2 builds (core engine)"
+    )
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    assert "--engine {auto,core,fast}" in capsys.readouterr().out
