@@ -137,27 +137,33 @@ def _run_group(lanes: Sequence[Lane], n: int) -> list[Outcome]:
     free_base = rows * threads
     blocks_flat = blocks.reshape(-1)
     blocks_base = rows * width
+    withdraws = bool(withdraw.any())
+    some_unlimited = bool(unlimited.any())
+    later = np.zeros(count, np.bool_)
     for i in range(n):
         at = at_t[i]
+        deadline = deadline_t[i]
+        has_cb = has_cb_t[i]
         if limited:
             slot = blocks.argmin(axis=1) + blocks_base
             back = blocks_flat[slot]
-            has_cb = (back <= at) | unlimited
-            has_cb_t[i] = has_cb
+            np.less_equal(back, at, out=has_cb)
+            if some_unlimited:
+                has_cb |= unlimited
         worker = free.argmin(axis=1) + free_base
         idle = free_flat[worker]
-        start = np.maximum(at, idle)
-        ready = start + service_t[i]
-        late = ready > deadline_t[i]
-        skip = withdraw & (start > deadline_t[i])
-        late_t[i] = late
-        skip_t[i] = skip
+        ready = np.maximum(at, idle)  # the start, then when the OK is ready
+        if withdraws:
+            # A job still queued at the deadline is withdrawn (the hotfix): it never runs.
+            np.greater(ready, deadline, out=later)
+            np.logical_and(withdraw, later, out=skip_t[i])
+        ready += service_t[i]
+        late = np.greater(ready, deadline, out=late_t[i])
+        runs = has_cb & ~skip_t[i] if withdraws else has_cb
+        free_flat[worker] = np.where(runs, ready, idle) if limited or withdraws else ready
         if limited:
-            free_flat[worker] = np.where(has_cb & ~skip, ready, idle)
             given = np.where(late, race_back_t[i], ready + normal_after_t[i])
             blocks_flat[slot] = np.where(has_cb, given, back)
-        else:
-            free_flat[worker] = np.where(skip, idle, ready)
     opened_t = has_cb_t & ~late_t
     tallies = {
         "cb": has_cb_t.sum(axis=0),
