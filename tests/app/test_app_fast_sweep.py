@@ -211,6 +211,8 @@ def test_without_numpy_the_core_runs_the_grid(
     assert err == "mtasim sweep: --engine fast: numpy is not installed (pip install '.[fast]')\n"
 
 
+# The picture's legend is empty when the scenario's point is off the axes (matplotlib warns).
+@pytest.mark.filterwarnings("ignore:No artists with labels")
 def test_phase_map_and_fit_take_the_engine_option(tmp_path: Any, capsys: Any) -> None:
     pytest.importorskip("matplotlib")
     target = tmp_path / "p.png"
