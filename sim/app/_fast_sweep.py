@@ -32,17 +32,15 @@ from typing import TYPE_CHECKING
 from ..core import MICROS_PER_SECOND, LoggingLevel, ModelConfig, Summary, resolve_build
 from ..scenario import Scenario, ScenarioError, arrivals, latest, model_config, room
 from ._axis import SweepError
+from ._engines import ENGINES, INSTALL
 from ._fast_scope import OutOfScope, Policy, draw_key, model_problem, point_problem, policy
 from ._sweep import Cell, SweepPlan, execute, points
 
 if TYPE_CHECKING:
     from ._fast_lanes import Draw, Lane
 
-ENGINES = ("auto", "core", "fast")
 #: Cells planned and run together: a bounded share of the grid in memory at a time.
 BATCH = 4096
-#: What a user runs to get the engine.
-INSTALL = "pip install '.[fast]'"
 
 
 class EngineRefused(SweepError):

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..app._fast_sweep import ENGINES
+from ..app._engines import ENGINES
 
 
 def add_engine_argument(parser: Any) -> None:

@@ -10,7 +10,6 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from ..app._atomic import install, partial_path
-from ..app._fast_sweep import choose_engine, run_choice
 from ..app._sweep import (
     COLUMNS,
     Axis,
@@ -139,6 +138,8 @@ def main(args: argparse.Namespace) -> int:
     )
     # Everything that can be wrong is checked before the first byte is written, the engine's
     # scope too (the fast engine computes the grid here).
+    from ..app._fast_sweep import choose_engine, run_choice
+
     choice = choose_engine(grid, args.engine, say_once("sweep"))
     sums = None
     if args.plot is not None:
