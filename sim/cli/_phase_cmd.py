@@ -120,7 +120,7 @@ def phase_map_main(args: argparse.Namespace) -> int:
     points = len(x.values) * len(y.values)
     try:
         with progress("phase map", points * len(builds)) as advance:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             grid, used = phase_grid_run(
                 base,
                 x,
@@ -134,12 +134,12 @@ def phase_map_main(args: argparse.Namespace) -> int:
                 engine=args.engine,
                 say=say_once("phase-map"),
             )
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         close_executor(executor, cancel=True)
     print(
         f"mtasim phase-map: model time: {elapsed:.2f} s for {plural(points, 'point', digits=',')}"
-        f" x {plural(len(builds), 'build')} ({used} engine)",
+        f" x {plural(len(builds), 'build')} ({used} engine; CPU {cpu:.2f} s in this process)",
         file=sys.stderr,
     )
     try:

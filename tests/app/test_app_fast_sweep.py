@@ -225,9 +225,8 @@ def test_phase_map_and_fit_take_the_engine_option(tmp_path: Any, capsys: Any) ->
     assert main(words) == 0
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("mtasim phase-map: the core runs this grid, not the fast engine: ")
-    assert err[1].startswith("mtasim phase-map: model time: ") and err[1].endswith(
-        "s for 4 points x 2 builds (core engine)"
-    )
+    assert err[1].startswith("mtasim phase-map: model time: ") and "(core engine; CPU" in err[1]
+    assert err[1].endswith(" s in this process)") and " s for 4 points x 2 builds " in err[1]
     with pytest.raises(SystemExit):
         main(["fit", "--help"])
     assert "--engine {auto,core,fast}" in capsys.readouterr().out
