@@ -145,7 +145,8 @@ def test_cli_phase_map_writes_the_png(capsys, tmp_path):
     assert (code, out) == (0, "")
     timing, wrote = err.splitlines()
     assert re.fullmatch(
-        r"mtasim phase-map: model time: \d+\.\d\d s for 64 points x 2 builds \(fast engine\)",
+        r"mtasim phase-map: model time: \d+\.\d\d s for 64 points x 2 builds "
+        r"\(fast engine; CPU \d+\.\d\d s in this process\)",
         timing,
     )
     assert wrote == f"mtasim phase-map: wrote {target} (8 x 8 cells on 2 builds; 28 cells log 4283)"
