@@ -69,15 +69,24 @@ class Outcome:
     problem: str | None = None
 
 
+#: At most this many (lane, connection) cells side by side: each of the recursion's arrays
+#: then holds at most 16 MB, whatever the grid and the connections of its points.
+CELLS = 2_000_000
+
+
 def run_lanes(lanes: Sequence[Lane]) -> list[Outcome]:
-    """Every lane's counters (lanes with the same number of connections side by side)."""
+    """Every lane's counters (lanes with the same number of connections side by side, at
+    most :data:`CELLS` cells at a time)."""
     out: list[Outcome | None] = [None] * len(lanes)
     groups: dict[int, list[int]] = {}
     for k, lane in enumerate(lanes):
         groups.setdefault(len(lane.draw.arrival), []).append(k)
     for n, members in groups.items():
-        for k, outcome in zip(members, _run_group([lanes[k] for k in members], n), strict=True):
-            out[k] = outcome
+        size = max(1, CELLS // max(1, n))
+        for first in range(0, len(members), size):
+            part = members[first : first + size]
+            for k, outcome in zip(part, _run_group([lanes[k] for k in part], n), strict=True):
+                out[k] = outcome
     return [o for o in out if o is not None]
 
 
