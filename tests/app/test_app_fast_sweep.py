@@ -230,3 +230,17 @@ def test_phase_map_and_fit_take_the_engine_option(tmp_path: Any, capsys: Any) ->
     with pytest.raises(SystemExit):
         main(["fit", "--help"])
     assert "--engine {auto,core,fast}" in capsys.readouterr().out
+
+
+def test_lanes_run_in_parts_give_the_same_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.app import _fast_lanes
+
+    data = {"name": "p", "mta": {"control_blocks": 5}, "peers": [{"count": 12, "interval": 0.5}]}
+    grid = plan(
+        scenario_from_dict(data, "<p>"),
+        [Axis.parse("mta.ok_delay=0:6:13"), Axis.parse("winsock.response_timeout=0.5:3:6")],
+        list(BUILDS),
+    )
+    whole = fast_rows(grid)
+    monkeypatch.setattr(_fast_lanes, "CELLS", 50)  # 4 lanes of 12 connections at a time
+    assert fast_rows(grid) == whole == core_rows(grid)
