@@ -198,7 +198,9 @@ def startup(times: dict[str, dict[str, list[float]]], target: float) -> None:
     print()
 
 
-def last_lines(values: dict[str, Ratio | None], release_why: str | None) -> None:
+def last_lines(
+    values: dict[str, Ratio | None], release_why: str | None, engine_line: str | None = None
+) -> None:
     print(f"load average (1, 5, 15 min) at the end: {load()}")
     for label in list(values)[:4]:
         value = values[label]
@@ -206,4 +208,4 @@ def last_lines(values: dict[str, Ratio | None], release_why: str | None) -> None
             print(f"ratio {label}: {value[0]:.2f}")
         else:
             print(f"ratio {label}: n/a ({release_why or 'not measured'})")
-    print("ratio sweep-engine/core per point: n/a (no sweep engine yet)")
+    print(engine_line or "ratio sweep-engine/core per point: n/a (not measured)")

@@ -24,7 +24,8 @@ Rules of this script (benchmarks/README.md says what each figure means):
   compared, since the model changed on purpose: docs/model.md, "Model versions"); a deterministic
   model counts the same in every round; the tuned simpy model is at least
   :data:`TUNED_MIN` times faster than the plain one in this run (a peer that stays strong);
-  the sweep's CSV does not depend on ``--jobs``.
+  the sweep's CSV does not depend on ``--jobs``; the sweep engine's rows are the core's
+  (``bench_engine.py``, which also measures the engine against the core per grid point).
 * Memory: tracemalloc's peak of what a run of the batch driver allocates above the
   allocations after imports, in a fresh process per size (``--child-memory``).
 * Start-up: wall time of a fresh ``mtasim --help`` and ``mtasim scenarios`` (the console
@@ -58,6 +59,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+import bench_engine  # noqa: E402
 import bench_report as report  # noqa: E402
 import storm  # noqa: E402
 from bench_common import COMPARED  # noqa: E402
@@ -273,7 +275,8 @@ SWEEP_GRID = ("winsock.response_timeout=1:20:20", "mta.ok_delay=0.5:10:20")
 def time_sweep(jobs: int, quick: bool, target: Path) -> float:
     """Wall time of ``mtasim sweep`` as a user runs it (a fresh process, imports included)."""
     argv = [sys.executable, "-m", "sim", "sweep", "heavy-load", "--jobs", str(jobs)]
-    argv += ["--output", str(target)]
+    # The core, whose work --jobs shares out (the sweep engine is measured by bench_engine).
+    argv += ["--engine", "core", "--output", str(target)]
     for axis in SWEEP_GRID:
         argv += ["--vary", axis]
     if quick:
@@ -393,11 +396,13 @@ def bench(args: argparse.Namespace) -> int:
     walls, rows, same = sweep_times(3 if not args.quick else 1, args.quick)
     ok &= report.sweep(walls, rows, same, args.quick)
     report.startup(startup_times(5 if args.quick else 9), STARTUP_TARGET)
+    engine_ok, engine_line = bench_engine.engine_section(3 if args.quick else 5)
+    ok &= engine_ok
 
     if not ok:
         print("!!! CHECK FAILED: see the MISMATCH and FAILED lines above")
     release_why = peer if isinstance(peer, str) else None
-    report.last_lines(ratios, release_why)
+    report.last_lines(ratios, release_why, engine_line)
     return 0 if ok else 1
 
 

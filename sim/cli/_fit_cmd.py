@@ -13,6 +13,7 @@ from ..report._diagnose import Diagnosis
 from ..report._fit import DEFAULT_THREADS, DEFAULT_TIMEOUT, RUNS, fit, fit_text, fit_toml
 from ..text._input import clip
 from ._common import UsageError, check_writable, output
+from ._engine import add_engine_argument, say_once
 from ._logs import add_log_arguments, make_reader, read_log, report_reading
 from ._progress import progress
 
@@ -49,6 +50,7 @@ def register(commands: Any) -> None:
         metavar="N",
         help=f"the MTA kernel threads to assume (default {DEFAULT_THREADS})",
     )
+    add_engine_argument(parser)
     parser.set_defaults(handler=main)
 
 
@@ -73,6 +75,8 @@ def main(args: argparse.Namespace) -> int:
                 threads=args.threads,
                 name=name,
                 on_progress=lambda done, total: advance(done),
+                engine=args.engine,
+                say=say_once("fit"),
             )
         except ValueError as exc:
             raise UsageError(f"{clip(args.input)}: {exc}") from None

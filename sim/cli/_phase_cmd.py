@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from typing import Any
 
 from ..text._plural import plural
@@ -19,6 +20,7 @@ from ._common import (
     load,
     parse_builds,
 )
+from ._engine import add_engine_argument, say_once
 from ._limits import add_max_connections_argument, add_max_runs_argument, max_connections, max_runs
 from ._progress import progress
 
@@ -79,12 +81,13 @@ def register(commands: Any) -> None:
     )
     add_max_runs_argument(parser)
     add_max_connections_argument(parser)
+    add_engine_argument(parser)
     parser.set_defaults(handler=phase_map_main)
 
 
 def phase_map_main(args: argparse.Namespace) -> int:
     from ..app._sweep import Axis, SweepError, close_executor, make_executor, plan
-    from ..report._phase import phase_grid, plot_phase_map, require_matplotlib
+    from ..report._phase import phase_grid_run, plot_phase_map, require_matplotlib
 
     require_matplotlib()
     load_preset = bool(args.load)
@@ -113,9 +116,11 @@ def phase_map_main(args: argparse.Namespace) -> int:
     # The grid's bounds and values are checked before any worker starts.
     plan(base, [y, x], builds, max_runs=max_runs(args), max_connections=max_connections(args))
     executor = make_executor(args.jobs, None)
+    points = len(x.values) * len(y.values)
     try:
-        with progress("phase map", len(x.values) * len(y.values) * len(builds)) as advance:
-            grid = phase_grid(
+        with progress("phase map", points * len(builds)) as advance:
+            started, cpu = time.perf_counter(), time.process_time()
+            grid, used = phase_grid_run(
                 base,
                 x,
                 y,
@@ -125,9 +130,17 @@ def phase_map_main(args: argparse.Namespace) -> int:
                 progress=lambda done, _total: advance(done),
                 max_runs=max_runs(args),
                 max_connections=max_connections(args),
+                engine=args.engine,
+                say=say_once("phase-map"),
             )
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         close_executor(executor, cancel=True)
+    print(
+        f"mtasim phase-map: model time: {elapsed:.2f} s for {plural(points, 'point', digits=',')}"
+        f" x {plural(len(builds), 'build')} ({used} engine; CPU {cpu:.2f} s in this process)",
+        file=sys.stderr,
+    )
     try:
         plot_phase_map(grid, args.output)
     except OSError as exc:

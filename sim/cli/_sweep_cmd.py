@@ -17,7 +17,6 @@ from ..app._sweep import (
     SweepError,
     close_executor,
     cpu_count,
-    execute,
     make_executor,
     plan,
 )
@@ -31,6 +30,7 @@ from ._common import (
     load,
     output,
 )
+from ._engine import add_engine_argument, say_once
 from ._exit import interrupted_status
 from ._limits import add_max_connections_argument, add_max_runs_argument, max_connections, max_runs
 from ._progress import progress
@@ -91,6 +91,7 @@ def register(commands: Any) -> None:
     )
     add_max_runs_argument(parser)
     add_max_connections_argument(parser)
+    add_engine_argument(parser)
     parser.add_argument(
         "--plot",
         default=None,
@@ -134,7 +135,11 @@ def main(args: argparse.Namespace) -> int:
         max_runs=max_runs(args),
         max_connections=max_connections(args),
     )
-    # Everything that can be wrong is checked before the first byte is written.
+    # Everything that can be wrong is checked before the first byte is written, the engine's
+    # scope too (the fast engine computes the grid here).
+    from ..app._fast_sweep import choose_engine, run_choice
+
+    choice = choose_engine(grid, args.engine, say_once("sweep"))
     sums = None
     if args.plot is not None:
         from ..report._phase import PhaseSums
@@ -176,8 +181,9 @@ def main(args: argparse.Namespace) -> int:
                     + [f"{int(EventId.BAD_LPI)}_per_connection"]
                 )
                 with progress("sweep", grid.total) as advance:
-                    execute(
+                    run_choice(
                         grid,
+                        choice,
                         on_row,
                         jobs=args.jobs,
                         executor=executor,

@@ -36,8 +36,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from ..app._fast_sweep import execute_engine
 from ..app._run import run
-from ..app._sweep import Axis, execute, plan
+from ..app._sweep import Axis, plan
 from ..core import PRE_FIX, EventId, Summary
 from ..scenario import Scenario, scenario_from_dict, to_toml
 from ..text._plural import plural
@@ -155,8 +156,11 @@ def fit(
     threads: int = DEFAULT_THREADS,
     name: str = "fitted",
     on_progress: Callable[[int, int], None] | None = None,
+    engine: str = "auto",
+    say: Callable[[str], None] | None = None,
 ) -> Fit:
-    """Fit the OK delay of the family to the log's pairs (see the module's rules)."""
+    """Fit the OK delay of the family to the log's pairs (see the module's rules); the grids
+    of the search run on ``engine`` (``sim.app._fast_sweep``: the same rows either way)."""
     observed = observed_hours(diagnosis)
     if not any(h.closes for h in observed):
         raise ValueError("the log holds no 4258 Close Request: no connection to fit a load to")
@@ -178,7 +182,9 @@ def fit(
             if on_progress is not None:
                 on_progress(start + finished, RUNS)
 
-        execute(plan(base, [axis], [PRE_FIX]), on_row, on_progress=progress)
+        execute_engine(
+            plan(base, [axis], [PRE_FIX]), on_row, engine=engine, on_progress=progress, say=say
+        )
         done = start + len(values)
         return rows
 

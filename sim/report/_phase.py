@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..app._atomic import write_bytes_atomic
+from ..app._fast_sweep import execute_engine
 from ..app._limits import DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_RUNS
-from ..app._sweep import Axis, Cell, execute, plan
+from ..app._sweep import Axis, Cell, plan
 from ..core import Build, EventId, MtasimError, Summary
 from ..scenario import KeyPath, KeyPathError, Scenario
 from ..text._plural import plural
@@ -208,14 +209,49 @@ def phase_grid(
     progress: Callable[[int, int], None] | None = None,
     max_runs: int = DEFAULT_MAX_RUNS,
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    engine: str = "auto",
+    say: Callable[[str], None] | None = None,
 ) -> PhaseGrid:
-    """Run the grid as a sweep (batch driver; ``executor`` from
-    :func:`sim.app._sweep.make_executor` for parallel runs) and return its phase map. The grid is
-    bounded like a sweep's (``max_runs``, ``max_connections``: ``sim.app._limits``)."""
+    """Run the grid as a sweep (``engine``: ``sim.app._fast_sweep``; the core on the batch
+    driver, ``executor`` from :func:`sim.app._sweep.make_executor` for parallel runs) and
+    return its phase map. The grid is bounded like a sweep's (``max_runs``,
+    ``max_connections``: ``sim.app._limits``)."""
+    return phase_grid_run(
+        scenario,
+        x,
+        y,
+        builds,
+        jobs=jobs,
+        executor=executor,
+        progress=progress,
+        max_runs=max_runs,
+        max_connections=max_connections,
+        engine=engine,
+        say=say,
+    )[0]
+
+
+def phase_grid_run(
+    scenario: Scenario,
+    x: Axis,
+    y: Axis,
+    builds: Sequence[Build],
+    *,
+    jobs: int = 1,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    max_runs: int = DEFAULT_MAX_RUNS,
+    max_connections: int = DEFAULT_MAX_CONNECTIONS,
+    engine: str = "auto",
+    say: Callable[[str], None] | None = None,
+) -> tuple[PhaseGrid, str]:
+    """:func:`phase_grid`, and the engine that ran it (``"fast"`` or ``"core"``)."""
     sums = PhaseSums(x, y)
     grid = plan(scenario, [y, x], builds, max_runs=max_runs, max_connections=max_connections)
-    execute(grid, sums.add, jobs=jobs, executor=executor, on_progress=progress)
-    return sums.grid(scenario, builds)
+    used = execute_engine(
+        grid, sums.add, engine=engine, jobs=jobs, executor=executor, on_progress=progress, say=say
+    )
+    return sums.grid(scenario, builds), used
 
 
 def knob_title(key: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -142,7 +143,13 @@ def test_cli_phase_map_writes_the_png(capsys, tmp_path):
         str(target),
     )
     assert (code, out) == (0, "")
-    assert err == f"mtasim phase-map: wrote {target} (8 x 8 cells on 2 builds; 28 cells log 4283)\n"
+    timing, wrote = err.splitlines()
+    assert re.fullmatch(
+        r"mtasim phase-map: model time: \d+\.\d\d s for 64 points x 2 builds "
+        r"\(fast engine; CPU \d+\.\d\d s in this process\)",
+        timing,
+    )
+    assert wrote == f"mtasim phase-map: wrote {target} (8 x 8 cells on 2 builds; 28 cells log 4283)"
     assert target.read_bytes() == phase_png(kb_grid())
 
 
@@ -234,5 +241,7 @@ def test_the_load_map_draws_the_kernels_capacity_and_every_build(capsys, tmp_pat
     )
     err = capsys.readouterr().err
     assert code == 0
-    assert err.startswith(f"mtasim phase-map: wrote {target} (3 x 3 cells on 4 builds;")
+    assert err.splitlines()[-1].startswith(
+        f"mtasim phase-map: wrote {target} (3 x 3 cells on 4 builds;"
+    )
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
