@@ -9,7 +9,8 @@ of scope, and the point runs on the core):
 * **What a point is.** Its connections are the core's own draws (``sim.scenario.arrivals``,
   the same code, so the same ``ConnSpec`` values); the schema must have only the keys named
   in :data:`KNOWN_KEYS` (a new one is out of scope, whatever its value), with ``until = inf``
-  (every occurrence is scheduled), every peer group's ``give_up = inf`` (a peer closes only
+  (every occurrence is scheduled), no SYN flood (every peer group's ``kind`` is ``connect``,
+  so the model has no half-open table), every peer group's ``give_up = inf`` (a peer closes only
   after its data, so nothing reaches the MTA before its CC but the CR), ``process`` fixed or
   poisson, ``close`` close or reset (rule ``reset-is-close``: the same input for the NSI).
   The model's value types are those the proof reads (:data:`CONNSPEC_FIELDS`,
@@ -66,7 +67,9 @@ from ..scenario import SCHEMA, Scenario
 #: The scenario keys whose effect on a run the proof covers, by table.
 KNOWN_KEYS: Mapping[str, frozenset[str]] = {
     "": frozenset({"name", "description", "seed", "epoch", "build", "until"}),
-    "winsock": frozenset({"response_timeout", "os", "backlog"}),
+    "winsock": frozenset(
+        {"response_timeout", "os", "backlog", "max_half_open", "syn_ack_retransmissions"}
+    ),
     "mta": frozenset(
         {
             "control_blocks",
@@ -85,6 +88,7 @@ KNOWN_KEYS: Mapping[str, frozenset[str]] = {
     "peers": frozenset(
         {
             "name",
+            "kind",
             "at",
             "count",
             "process",
@@ -115,6 +119,7 @@ CONFIG_FIELDS = frozenset(
         "until",
         "pop4_task",
         "lpi_component",
+        "half_open",
     }
 )
 #: The order of one instant the proof reads (rule ``tie-rule``).
@@ -152,7 +157,11 @@ def point_problem(scenario: Scenario, config: ModelConfig) -> str | None:
         return "winsock.response_timeout is 0"
     if not scenario.peers:
         return "the scenario has no peers"
+    if config.half_open is not None:
+        return "the scenario has a SYN flood (the half-open table is model 4's, not the proof's)"
     for position, group in enumerate(scenario.peers):
+        if group.kind != "connect":
+            return f"peers[{position}].kind is {group.kind} (only connect peers are in scope)"
         if not math.isinf(group.give_up):
             return f"peers[{position}].give_up is finite (the peer gives up)"
         if group.process not in ("fixed", "poisson"):

@@ -143,6 +143,7 @@ def test_the_csv_bytes_do_not_depend_on_the_engine(
 OUT_OF_SCOPE = [
     ("remote-gives-up", "the point mta.threads=1: peers[0].give_up is finite (the peer gives up)"),
     ("backlog-overflow", "the listen backlog fills (a connection is refused)"),
+    ("syn-flood", "the point mta.threads=1: the scenario has a SYN flood"),
 ]
 
 
