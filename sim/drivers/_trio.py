@@ -92,9 +92,6 @@ class _Actor:
             trio.lowlevel.reschedule(self.task, Value(None))
 
 
-_PEER_KINDS = (Kind.PEER_DATA, Kind.PEER_CLOSE)
-
-
 class _Baton:
     """The actors of one run, who owns which occurrence, and the passing of the baton."""
 
@@ -110,6 +107,10 @@ class _Baton:
         self._kernel = [_Actor(f"kernel-{n}") for n in range(mta.config.threads)]
         self._peers: dict[int, _Actor] = {}
         self._outside = _Actor("outside")
+        #: the owner of each kind (by its value) that one task owns for the whole run
+        self._by_kind: list[_Actor | None] = [None] * len(Kind)
+        self._by_kind[Kind.RESPONSE_TIMEOUT] = self._winsock
+        self._by_kind[Kind.ARRIVAL] = self._by_kind[Kind.ACCEPT] = self._listener
         self._main: trio.lowlevel.Task | None = None
         self._main_waiting = False
         self._stopped = False
@@ -117,20 +118,18 @@ class _Baton:
 
     # -- who owns an occurrence ------------------------------------------------------------
     def _owner(self, occ: Occurrence) -> _Actor:
-        kind = occ[1]
-        if kind is Kind.OK_READY:
+        fixed = self._by_kind[occ[1]]
+        if fixed is not None:
+            return fixed
+        if occ[1] is Kind.OK_READY:
             return self._kernel[occ[4]]
-        if kind in _PEER_KINDS:
-            conn = occ[3]
-            actor = self._peers.get(conn)
-            if actor is None:
-                if not self._holds(conn):
-                    return self._outside  # the MTA is already done with this connection
-                actor = self._peers[conn] = _Actor(f"peer-{conn}")
-            return actor
-        if kind is Kind.RESPONSE_TIMEOUT:
-            return self._winsock
-        return self._listener  # ARRIVAL, ACCEPT
+        conn = occ[3]  # PEER_DATA, PEER_CLOSE
+        actor = self._peers.get(conn)
+        if actor is None:
+            if not self._holds(conn):
+                return self._outside  # the MTA is already done with this connection
+            actor = self._peers[conn] = _Actor(f"peer-{conn}")
+        return actor
 
     def _finished(self, conn: int) -> None:
         actor = self._peers.pop(conn, None)
@@ -179,6 +178,11 @@ class _Baton:
         scheduler = self.model.scheduler
         dispatch = scheduler.dispatch
         pop = scheduler.pop
+        by_kind = self._by_kind
+        owner_of = self._owner
+        base = self.base
+        clock_now = self.clock.current_time
+        jump = self.clock.jump
         streak = 0
         if self._stopped:  # cancelled before this task started
             return
@@ -190,8 +194,11 @@ class _Baton:
             if occ is None:
                 self._end()
                 return
-            self._move_clock(occ[0])
-            owner = self._owner(occ)
+            target = base + occ[0] / 1_000_000  # as _move_clock, inline: once per step
+            now = clock_now()
+            if target > now:
+                jump(target - now)
+            owner = by_kind[occ[1]] or owner_of(occ)
             if owner is me:
                 streak += 1
                 if streak >= STREAK:
