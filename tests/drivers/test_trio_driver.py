@@ -9,6 +9,7 @@ import trio
 import trio.testing
 
 import sim
+from sim.core import Kind
 from sim.drivers import run_async
 from sim.scenario import arrivals, model_config
 
@@ -210,3 +211,72 @@ def test_output_does_not_depend_on_trio_scheduling_order(build, monkeypatch):
             reference = trace
             assert len(trace) > 100
         assert trace == reference
+
+
+# -- which trio task runs each step --------------------------------------------------------
+def _task_names(scenario, on_step=None):
+    """(step kind, record, name of the trio task that ran the step), for every step."""
+    seen = []
+
+    def watch(step):
+        seen.append((step.kind, step.record, trio.lowlevel.current_task().name))
+        if on_step is not None:
+            on_step(step)
+
+    async def main():
+        await run_async(model_config(scenario), scenario.resolved_build, arrivals(scenario), watch)
+
+    trio.run(main, clock=trio.testing.MockClock(rate=0))
+    return seen
+
+
+def _owner(kind, record):
+    if kind in (Kind.ARRIVAL, Kind.ACCEPT):
+        return "mtasim:listener"
+    if kind is Kind.RESPONSE_TIMEOUT:
+        return "mtasim:winsock"
+    if kind is Kind.OK_READY:
+        return f"mtasim:kernel-{dict(record.detail)['worker']}"
+    return f"mtasim:peer-{record.conn}"
+
+
+def test_each_step_runs_in_the_task_that_owns_its_kind():
+    steps = _task_names(sim.load_scenario("random-arrivals"))
+    assert {kind for kind, _, _ in steps} == set(Kind)
+    assert [name for _, _, name in steps] == [_owner(kind, rec) for kind, rec, _ in steps]
+
+
+def test_a_connection_refused_at_its_arrival_gets_no_peer_task():
+    s = sim.load_scenario("backlog-overflow")  # 60 at once, a backlog of 5: 55 refused
+    steps = _task_names(s)
+    peers = {name for _, _, name in steps if name.startswith("mtasim:peer-")}
+    acting = {rec.conn for kind, rec, _ in steps if kind in (Kind.PEER_DATA, Kind.PEER_CLOSE)}
+    assert sim.run(s).summary.refused_backlog == 55
+    assert peers == {f"mtasim:peer-{conn}" for conn in acting}
+    assert len(peers) == 5
+
+
+def test_peer_tasks_end_when_the_mta_is_done_with_their_connection():
+    s = sim.parse_scenario(
+        """
+        [winsock]
+        response_timeout = 3.0
+        [mta]
+        threads = 2
+        ok_delay = 0.2
+        [[peers]]
+        count = 500
+        process = "poisson"
+        rate = 10.0
+        hold = 0.5
+        """
+    )
+    alive = []
+
+    def count_tasks(step):
+        alive.append(len(trio.lowlevel.current_task().parent_nursery.child_tasks))
+
+    steps = _task_names(s, count_tasks)
+    assert len({name for _, _, name in steps if name.startswith("mtasim:peer-")}) > 400
+    # listener, winsock, 2 kernel threads and the peers of the few connections held at once
+    assert max(alive) <= 30

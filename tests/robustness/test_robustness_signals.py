@@ -22,6 +22,7 @@ import trio.testing
 import sim
 from sim.core import Kind
 from sim.drivers import run_async, run_trio
+from sim.drivers._trio import STREAK
 from sim.scenario import arrivals, model_config
 
 PYTHON = [sys.executable, "-m", "sim"]
@@ -344,8 +345,8 @@ def test_sim_run_from_python_raises_the_one_exception_too(how):
 
 @pytest.mark.parametrize("kind", list(Kind), ids=lambda k: k.name)
 def test_cancelling_the_run_at_any_step_follows_trios_abort_protocol(kind):
-    # A cancellation delivered while a step is in flight: the coordinator is woken by trio
-    # with Cancelled, so the step that finishes afterwards must not wake it again.
+    # A cancellation delivered while a step is in flight: the run's main task is woken by
+    # trio with Cancelled, so the step that finishes afterwards must not pass the baton on.
     async def main() -> bool:
         with trio.CancelScope() as scope:
             await run_async(
@@ -404,3 +405,33 @@ def test_the_pictures_stop_alike_and_leave_no_file(tmp_path, command, name, sig)
     out, err = proc.communicate(timeout=120)
     assert (proc.returncode, out, err) == (128 + sig, "", f"mtasim {name}: interrupted\n")
     assert list(tmp_path.iterdir()) == []
+
+
+@needs_main_thread
+def test_a_deferred_interrupt_reaches_a_task_that_keeps_the_baton():
+    # 2,000 connections at one instant against a backlog of 5: the listener task owns every
+    # step at that instant (arrivals, most refused), so no task switch comes for a long run.
+    # A Ctrl-C landing in protected code waits for a trio checkpoint: one comes every STREAK
+    # steps, and trio runs the task delivering the interrupt before or after the checkpointing
+    # one (at random), so it lands within two streaks, not at the end of the run.
+    s = sim.parse_scenario(
+        """
+        [winsock]
+        backlog = 5
+        [mta]
+        accept_time = 0.5
+        [[peers]]
+        count = 2000
+        """
+    )
+    steps = 0
+
+    def on_step(step) -> None:
+        nonlocal steps
+        steps += 1
+        if steps == 10:
+            sigint_in_protected_code()
+
+    with pytest.raises(KeyboardInterrupt):
+        run_trio(model_config(s), s.resolved_build, arrivals(s), on_step)
+    assert 10 < steps <= 10 + 2 * STREAK < 2000, steps
