@@ -68,6 +68,11 @@ class NaiveMta:
         self.timeout = config.response_timeout / MICROS
         self.accept_time = config.accept_time / MICROS
         self.done = False
+        # Connections started but not yet in the backlog (or refused): the listener waits for
+        # them. Without this count a connection task started just before the last arrival's
+        # ``done`` could run after the listener had seen an empty backlog and stopped, and
+        # wait for its accept for ever (trio orders the tasks woken together at random).
+        self.arriving = 0
 
     async def main(self, specs: Iterable[ConnSpec]) -> None:
         async with trio.open_nursery() as nursery:
@@ -76,6 +81,7 @@ class NaiveMta:
             start = trio.current_time()
             for spec in specs:
                 await trio.sleep_until(start + spec.arrival / MICROS)
+                self.arriving += 1
                 nursery.start_soon(self.connection, spec)
             # Nothing arrives any more: the listener may stop once the backlog is empty.
             self.done = True
@@ -84,8 +90,10 @@ class NaiveMta:
     async def connection(self, spec: ConnSpec) -> None:
         counts = self.counts
         counts.connections += 1
+        self.arriving -= 1
         if len(self.backlog) >= self.config.backlog:
             counts.refused_backlog += 1
+            self.wakeup.set()
             return
         conn = NaiveConn(spec)
         self.backlog.append(conn)
@@ -130,7 +138,7 @@ class NaiveMta:
         counts = self.counts
         while True:
             while not self.backlog:
-                if self.done:
+                if self.done and not self.arriving:
                     return
                 self.wakeup = trio.Event()
                 await self.wakeup.wait()

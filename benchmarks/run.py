@@ -426,12 +426,32 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     try:
         return bench(args)
-    except KeyboardInterrupt:
-        print("benchmark interrupted", file=sys.stderr)
-        return 130
-    except Terminated:
-        print("benchmark terminated", file=sys.stderr)
-        return 128 + signal.SIGTERM
+    except BaseException as exc:  # an interrupt inside trio's run loop comes out wrapped
+        if _caused_by(exc, KeyboardInterrupt):
+            print("benchmark interrupted", file=sys.stderr)
+            return 130
+        if _caused_by(exc, Terminated):
+            print("benchmark terminated", file=sys.stderr)
+            return 128 + signal.SIGTERM
+        raise
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``exc`` is ``kind`` or was raised because of one (trio wraps a signal's
+    exception raised in its run loop in ``TrioInternalError``)."""
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        e = stack.pop()
+        if id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, kind):
+            return True
+        stack += [x for x in (e.__cause__, e.__context__) if x is not None]
+        if isinstance(e, BaseExceptionGroup):
+            stack += list(e.exceptions)
+    return False
 
 
 if __name__ == "__main__":
