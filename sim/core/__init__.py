@@ -38,6 +38,7 @@ from ._catalog import (
     TaskHeader,
     Tone,
 )
+from ._config import ACCEPT_FAILED, ModelConfig, PeerSide, StepSink
 from ._connspec import ConnSpec
 from ._counters import COUNTER_NAMES, Counters, Summary
 from ._errors import BuildError, LocalProtocolError, MtasimError, ProtocolError, RemoteProtocolError
@@ -61,7 +62,7 @@ from ._model_versions import (
     model_version,
     versions_markdown,
 )
-from ._mta import ACCEPT_FAILED, ModelConfig, Mta, PeerSide, StepSink
+from ._mta import Mta
 from ._os import DEFAULT_OS, OPERATING_SYSTEMS, OperatingSystem, operating_system
 from ._peers import ExternalPeers, SimulatedPeers
 from ._pop4 import Association, Pop4

@@ -43,57 +43,18 @@ import heapq
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from ._builds import Build
-from ._catalog import POP4_UP, TaskHeader
+from ._config import ACCEPT_FAILED, ModelConfig, PeerSide, StepSink
 from ._connspec import ConnSpec
 from ._counters import Counters, Summary
-from ._logging import LoggingLevel
-from ._lpi import POP4_COMPONENT, ControlBlockPool
+from ._lpi import ControlBlockPool
 from ._pop4 import Pop4
 from ._scheduler import NOT_SCHEDULED, Kind, Occurrence, Scheduler
 from ._state import State
-from ._steps import CloseOnTimeout, Record, Refusal, Refuse, SendCC, Step, Tape
+from ._steps import CloseOnTimeout, Record, Refusal, Refuse, SendCC, Tape
 from ._time import Micros
-
-StepSink = Callable[[Step], None]
-#: What a trace's accept record says of an accept that failed (rule ``accept-error``).
-ACCEPT_FAILED = "WSAECONNRESET"
-
-
-@dataclass(frozen=True, slots=True)
-class ModelConfig:
-    """The knobs of one run, in model units."""
-
-    epoch: datetime
-    #: The MTA's own response timer (``None``: none; the peers' give-up closes connections).
-    response_timeout: Micros | None
-    backlog: int = 200
-    control_blocks: int = 20
-    open_associations: int = 0
-    threads: int = 4
-    accept_time: Micros = 0
-    logging: LoggingLevel = LoggingLevel.MAXIMUM
-    until: Micros | None = None
-    #: POP4's task header (``(POP4 POP4 UP(7) Proc 228)``) and the LPI's middle number
-    #: (rule ``lpi``): the KB case's unless a scenario says otherwise.
-    pop4_task: TaskHeader = POP4_UP
-    lpi_component: int = POP4_COMPONENT
-
-
-class PeerSide(Protocol):
-    """Whoever produces a connection's peer inputs."""
-
-    #: Its inputs come from outside the model (real or recorded peers).
-    external: bool
-
-    def cc_sent(self, conn: int, t: Micros) -> None:
-        """The MTA sent the CC for ``conn`` at ``t``."""
-
-    def finished(self, conn: int) -> None:
-        """The MTA is done with ``conn``: no input for it will be consumed again."""
 
 
 class _Phase(enum.Enum):

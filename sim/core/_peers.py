@@ -3,7 +3,7 @@
 Rules of this module:
 
 * A peer side produces the inputs of the connections it opens — their arrival, data and close
-  — and hears from the MTA what concerns them (``cc_sent``, ``finished``; ``_mta.PeerSide``).
+  — and hears from the MTA what concerns them (``cc_sent``, ``finished``; ``_config.PeerSide``).
   The MTA does not know which side it talks to; a trace marks the inputs of an ``external``
   side as such.
 * :class:`SimulatedPeers` plays the connections a scenario drew (:class:`ConnSpec`, in arrival
