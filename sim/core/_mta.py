@@ -52,7 +52,7 @@ from ._counters import Counters, Summary
 from ._lpi import ControlBlockPool
 from ._pop4 import Pop4
 from ._scheduler import NOT_SCHEDULED, Kind, Occurrence, Scheduler
-from ._state import State
+from ._state import Effect, State
 from ._steps import CloseOnTimeout, Record, Refusal, Refuse, SendCC, Tape
 from ._time import Micros
 
@@ -68,6 +68,8 @@ class _Conn:
     side: PeerSide
     phase: _Phase = _Phase.BACKLOG
     timer: int = NOT_SCHEDULED  # seq of the pending response timeout
+    #: When its OK response will be ready, if its job started as POP4 asked for it (-1: not).
+    ok_at: Micros = -1
 
 
 class Mta:
@@ -116,6 +118,13 @@ class Mta:
         self._jobs: deque[tuple[int, Micros]] = deque()  # (conn, service), FIFO
         self._withdrawn: set[int] = set()
         self._idle_workers: list[int] = list(range(config.threads))
+        #: When each kernel thread will be free, as far as the jobs asked for so far go: the
+        #: kernel's FIFO is then known in advance, because nothing leaves it but by running
+        #: (``None`` when this build withdraws jobs, rule ``hotfix-withdraws``).
+        withdraws = any(Effect.CANCEL_OK in row.effects for row in build.table().values())
+        self._free_at: list[Micros] | None = (
+            None if withdraws or config.threads < 1 else [0] * config.threads
+        )
         self._running: dict[int, int] = {}
         scheduler.bind(
             {
@@ -227,10 +236,14 @@ class Mta:
         state = self._conns[conn]
         state.phase = _Phase.NSI
         assoc = self.pop4.connect_indication(conn, t)
-        sched = self.scheduler
         timeout = self.config.response_timeout
         if assoc is not None and timeout is not None:
-            state.timer = sched.at(t + timeout, Kind.RESPONSE_TIMEOUT, conn)
+            deadline = t + timeout
+            # The timer is folded into the accept when nothing can intervene: the OK is known to
+            # be ready by the deadline (OK_READY wins the tie), so the timer could only be
+            # cancelled: by the CC, or by a close that ends the connection first.
+            if not 0 <= state.ok_at <= deadline:
+                state.timer = self.scheduler.at(deadline, Kind.RESPONSE_TIMEOUT, conn)
         self._next_accept(t)
         if self._tape is not None:
             detail = (
@@ -282,7 +295,16 @@ class Mta:
     # -- POP4's ports: the kernel and the transport ------------------------------------------
     def request_ok(self, conn: int, t: Micros) -> None:
         """POP4 asks the kernel for the OK response of ``conn``."""
-        service = self._conns[conn].spec.service
+        state = self._conns[conn]
+        service = state.spec.service
+        free_at = self._free_at
+        if free_at is not None:
+            # FIFO onto the first free thread: when this OK will be ready (a job starts at
+            # once, or when the jobs before it have left a thread free).
+            state.ok_at = max(t, free_at[0]) + service
+            heapq.heapreplace(free_at, state.ok_at)
+        elif self._idle_workers:
+            state.ok_at = t + service
         if self._idle_workers:
             self._start_job(t, heapq.heappop(self._idle_workers), conn, service)
         else:
