@@ -60,6 +60,13 @@ class Parser(argparse.ArgumentParser):
 Handler = Callable[[argparse.Namespace], int]
 
 
+def _version_line() -> str:
+    """``mtasim 0.1.0``, and ``(compiled core)`` when the core's compiled modules run."""
+    from ..core import COMPILED
+
+    return f"mtasim {__version__}" + (" (compiled core)" if COMPILED else "")
+
+
 def build_parser() -> Parser:
     from . import (
         _animate_cmd,
@@ -88,7 +95,7 @@ def build_parser() -> Parser:
         ),
         epilog="Run 'mtasim COMMAND --help' for a command's options.",
     )
-    parser.add_argument("--version", action="version", version=f"mtasim {__version__}")
+    parser.add_argument("--version", action="version", version=_version_line())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     # The order of --help: run and look, keep and compare, explore, draw, go live.
     for module in (

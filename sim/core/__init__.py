@@ -62,6 +62,7 @@ from ._model_versions import (
     model_version,
     versions_markdown,
 )
+from . import _mta
 from ._mta import Mta
 from ._os import DEFAULT_OS, OPERATING_SYSTEMS, OperatingSystem, operating_system
 from ._peers import ExternalPeers, SimulatedPeers
@@ -104,7 +105,12 @@ from ._time import (
     to_seconds,
 )
 
+#: The core runs compiled (a build with the compiled modules, ``docs/performance.md``); the
+#: pure-Python modules are the reference and run wherever the compiled ones are absent.
+COMPILED: bool = not (_mta.__file__ or "").endswith(".py")
+
 __all__ = [
+    "COMPILED",
     "ACCEPT_FAILED",
     "BAD_LPI_ERROR_CODE",
     "BASE_TABLE",
