@@ -8,6 +8,7 @@ sources (``_peers``), the one scheduler every driver runs (``_scheduler``), the 
 reports (``_steps``) and the counters of a run (``_counters``).
 """
 
+from . import _mta
 from ._builds import (
     BUILDS,
     HOTFIX,
@@ -62,7 +63,6 @@ from ._model_versions import (
     model_version,
     versions_markdown,
 )
-from . import _mta
 from ._mta import Mta
 from ._os import DEFAULT_OS, OPERATING_SYSTEMS, OperatingSystem, operating_system
 from ._peers import ExternalPeers, SimulatedPeers
@@ -110,13 +110,13 @@ from ._time import (
 COMPILED: bool = not (_mta.__file__ or "").endswith(".py")
 
 __all__ = [
-    "COMPILED",
     "ACCEPT_FAILED",
     "BAD_LPI_ERROR_CODE",
     "BASE_TABLE",
     "BUILDS",
     "CATALOG",
     "CLOSE_REQUEST",
+    "COMPILED",
     "COUNTER_NAMES",
     "DEFAULT_COMPUTER",
     "DEFAULT_CONTROL_BLOCKS",

@@ -39,9 +39,9 @@ def test_all_or_none_of_the_modules_load_compiled():
     files = {name: str(importlib.import_module(name).__file__) for name in modules}
     compiled = {name for name, file in files.items() if not file.endswith(".py")}
     assert compiled in (set(), set(modules)), files
-    assert sim.core.COMPILED == bool(compiled)
+    assert bool(compiled) == sim.core.COMPILED
     if expected() is not None:
-        assert sim.core.COMPILED == expected(), files["sim.core._mta"]
+        assert expected() == sim.core.COMPILED, files["sim.core._mta"]
 
 
 def test_the_command_says_which_core_runs():
