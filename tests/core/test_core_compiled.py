@@ -23,8 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def compiled_modules() -> list[str]:
     """The modules the compiled build compiles, as pyproject.toml lists them."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    include = config["tool"]["hatch"]["build"]["targets"]["wheel"]["hooks"]["mypyc"]["include"]
-    return [path.removesuffix(".py").replace("/", ".") for path in include]
+    return list(config["tool"]["mtasim"]["compile"]["modules"])
 
 
 def expected() -> bool | None:
