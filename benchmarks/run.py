@@ -27,7 +27,8 @@ Rules of this script (benchmarks/README.md says what each figure means):
   the sweep's CSV does not depend on ``--jobs``.
 * Memory: tracemalloc's peak of what a run of the batch driver allocates above the
   allocations after imports, in a fresh process per size (``--child-memory``).
-* The last five lines: ``ratio batch/simpy-tuned``, ``ratio batch/simpy``,
+* The last lines: ``ratio batch/simpy-tuned`` (on the compiled core when there is one, saying
+  which), ``ratio batch-pure/simpy-tuned``, ``ratio batch/simpy``,
   ``ratio trio/trio-0.1.0`` (``n/a (<why>)`` without the release), ``ratio trio/naive-trio``,
   ``ratio sweep-engine/core per point``.
 * simpy is not a dependency of mtasim: without it the script prints one line and exits 2.
