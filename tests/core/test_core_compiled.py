@@ -49,3 +49,12 @@ def test_the_command_says_which_core_runs():
     )
     assert done.stdout.startswith("mtasim ")
     assert ("(compiled core)" in done.stdout) == sim.core.COMPILED
+
+
+def test_the_values_a_sweep_sends_between_processes_pickle():
+    import pickle
+
+    from sim.core import Lpi, Summary
+
+    for value in (Summary.empty(), Lpi.for_cb(12)):
+        assert pickle.loads(pickle.dumps(value)) == value
