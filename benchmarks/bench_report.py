@@ -202,10 +202,13 @@ def last_lines(
     values: dict[str, Ratio | None], release_why: str | None, engine_line: str | None = None
 ) -> None:
     print(f"load average (1, 5, 15 min) at the end: {load()}")
-    for label in list(values)[:4]:
+    for label in list(values)[:5]:
         value = values[label]
+        # "batch/simpy-tuned (compiled core)": the figure first, which core after it.
+        name, _, which = label.partition(" (")
+        which = f" ({which}" if which else ""
         if value is not None:
-            print(f"ratio {label}: {value[0]:.2f}")
+            print(f"ratio {name}: {value[0]:.2f}{which}")
         else:
             print(f"ratio {label}: n/a ({release_why or 'not measured'})")
     print(engine_line or "ratio sweep-engine/core per point: n/a (not measured)")

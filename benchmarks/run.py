@@ -30,7 +30,8 @@ Rules of this script (benchmarks/README.md says what each figure means):
   allocations after imports, in a fresh process per size (``--child-memory``).
 * Start-up: wall time of a fresh ``mtasim --help`` and ``mtasim scenarios`` (the console
   script), with and without a bytecode cache; the target is printed, not enforced.
-* The last five lines: ``ratio batch/simpy-tuned``, ``ratio batch/simpy``,
+* The last lines: ``ratio batch/simpy-tuned`` (on the compiled core when there is one, saying
+  which), ``ratio batch-pure/simpy-tuned``, ``ratio batch/simpy``,
   ``ratio trio/trio-0.1.0`` (``n/a (<why>)`` without the release), ``ratio trio/naive-trio``,
   ``ratio sweep-engine/core per point``.
 * simpy is not a dependency of mtasim: without it the script prints one line and exits 2.
@@ -63,9 +64,11 @@ import bench_engine  # noqa: E402
 import bench_report as report  # noqa: E402
 import storm  # noqa: E402
 from bench_common import COMPARED  # noqa: E402
+from build_peer import OtherBuild, other_build  # noqa: E402
 from release_peer import RELEASE, ReleasePeer, release_peer  # noqa: E402
 
 import sim  # noqa: E402
+import sim.core  # noqa: E402
 from sim.core import ConnSpec, ModelConfig  # noqa: E402
 from sim.drivers import run_trio, run_virtual  # noqa: E402
 from sim.scenario import Scenario, arrivals, model_config  # noqa: E402
@@ -202,7 +205,13 @@ def cpu_time(model: Model, sc: Scenario, build: sim.Build) -> tuple[float, Count
 
 
 def measure(
-    n: int, build: sim.Build, rounds: int, peer: ReleasePeer | None, progress: bool
+    n: int,
+    build: sim.Build,
+    rounds: int,
+    peer: ReleasePeer | None,
+    *,
+    progress: bool,
+    other: OtherBuild | None = None,
 ) -> Rounds:
     """Every model once per round on ``n`` connections, in a rotated order; CPU seconds and
     counts."""
@@ -211,12 +220,15 @@ def measure(
     for model in IN_PROCESS.values():  # first-call costs stay out of the timed runs
         model(warm_up, build)
     names = [*IN_PROCESS, *(RELEASE_MODELS if peer is not None else ())]
+    names += [other.row] if other is not None else []
     result = Rounds({name: [] for name in names}, {}, [])
     for r in range(rounds):
         started = time.perf_counter()
         for name in names[r % len(names) :] + names[: r % len(names)]:
             if name in IN_PROCESS:
                 seconds, counts = cpu_time(IN_PROCESS[name], sc, build)
+            elif other is not None and name == other.row:
+                seconds, counts = other.run(n)
             else:
                 assert peer is not None
                 seconds, counts = peer.run(RELEASE_MODELS[name], n)
@@ -354,11 +366,38 @@ def bench(args: argparse.Namespace) -> int:
     rounds = args.rounds or sizes.rounds
     build = timed_build(load_scenario(n))
     report.header(args.quick, n, rounds, build.alias, mtasim_version())
+    this_compiled = sim.core.COMPILED
+    other = other_build(this_compiled, args.compiled_python)
+    print(
+        f"core: this process runs the {'compiled' if this_compiled else 'pure-Python'} core; "
+        + (f"'{other.row}' runs in a worker per round" if isinstance(other, OtherBuild) else other)
+    )
     with release_peer() as peer:
         report.release_line(peer)
-        measured = measure(n, build, rounds, None if isinstance(peer, str) else peer, args.tty)
+        measured = measure(
+            n,
+            build,
+            rounds,
+            None if isinstance(peer, str) else peer,
+            progress=args.tty,
+            other=other if isinstance(other, OtherBuild) else None,
+        )
     report.table(measured.times, n)
     ratios = {label: ratio(measured, ours, other) for label, ours, other in RATIOS}
+    # batch/simpy-tuned on the compiled core when there is one, and the pure core's beside it.
+    rows = {this_compiled: "batch driver"}
+    if isinstance(other, OtherBuild):
+        rows[other.compiled] = other.row
+    compiled_row = rows.get(True)
+    first = ratio(measured, compiled_row or "batch driver", "simpy tuned")
+    which = "compiled core" if compiled_row is not None else "pure core: no compiled build"
+    ratios = {
+        f"batch/simpy-tuned ({which})": first,
+        "batch-pure/simpy-tuned": ratio(measured, rows[False], "simpy tuned")
+        if False in rows
+        else None,
+        **{k: v for k, v in ratios.items() if k != "batch/simpy-tuned"},
+    }
     report.ratios(ratios, rounds)
     tuned = ratio(measured, "simpy tuned", "simpy model")
     assert tuned is not None
@@ -372,6 +411,8 @@ def bench(args: argparse.Namespace) -> int:
     label = f"{build.alias}, {n:,} conn"
     for name in ("simpy model", "simpy tuned", "trio driver"):
         ok &= report.check_counts(label, core, measured.counts[name], name)
+    if isinstance(other, OtherBuild):
+        ok &= report.check_counts(label, core, measured.counts[other.row], other.row)
     for name in RELEASE_MODELS:
         if name not in measured.counts:
             continue
@@ -411,6 +452,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, 3 rounds")
     parser.add_argument("--connections", type=int, help="connections of the timed runs")
     parser.add_argument("--rounds", type=int, help="rounds of timed runs")
+    parser.add_argument(
+        "--compiled-python",
+        help="the python of an environment with the compiled build, for the compiled row "
+        "when this one runs the pure core",
+    )
     parser.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_memory is not None:

@@ -61,6 +61,13 @@ class Parser(argparse.ArgumentParser):
 Handler = Callable[[argparse.Namespace], int]
 
 
+def _version_line() -> str:
+    """``mtasim 0.1.0``, and ``(compiled core)`` when the core's compiled modules run."""
+    from ..core import COMPILED
+
+    return f"mtasim {__version__}" + (" (compiled core)" if COMPILED else "")
+
+
 def build_parser(words: Collection[str] | None = None) -> Parser:
     """The parser of the ``mtasim`` command line: every command in full, or, with ``words``
     (the command line's), only those whose name is one of them (``_commands``)."""
@@ -73,7 +80,7 @@ def build_parser(words: Collection[str] | None = None) -> Parser:
         ),
         epilog="Run 'mtasim COMMAND --help' for a command's options.",
     )
-    parser.add_argument("--version", action="version", version=f"mtasim {__version__}")
+    parser.add_argument("--version", action="version", version=_version_line())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     register_commands(commands, words)
     return parser

@@ -8,6 +8,7 @@ sources (``_peers``), the one scheduler every driver runs (``_scheduler``), the 
 reports (``_steps``) and the counters of a run (``_counters``).
 """
 
+from . import _mta
 from ._builds import (
     BUILDS,
     HOTFIX,
@@ -38,6 +39,7 @@ from ._catalog import (
     TaskHeader,
     Tone,
 )
+from ._config import ACCEPT_FAILED, ModelConfig, PeerSide, StepSink
 from ._connspec import ConnSpec
 from ._counters import COUNTER_NAMES, Counters, Summary
 from ._errors import BuildError, LocalProtocolError, MtasimError, ProtocolError, RemoteProtocolError
@@ -62,7 +64,7 @@ from ._model_versions import (
     model_version,
     versions_markdown,
 )
-from ._mta import ACCEPT_FAILED, ModelConfig, Mta, PeerSide, StepSink
+from ._mta import Mta
 from ._os import DEFAULT_OS, OPERATING_SYSTEMS, OperatingSystem, operating_system
 from ._peers import ExternalPeers, SimulatedPeers
 from ._pop4 import Association, Pop4
@@ -104,6 +106,10 @@ from ._time import (
     to_seconds,
 )
 
+#: The core runs compiled (a build with the compiled modules, ``docs/performance.md``); the
+#: pure-Python modules are the reference and run wherever the compiled ones are absent.
+COMPILED: bool = not (_mta.__file__ or "").endswith(".py")
+
 __all__ = [
     "ACCEPT_FAILED",
     "BAD_LPI_ERROR_CODE",
@@ -111,6 +117,7 @@ __all__ = [
     "BUILDS",
     "CATALOG",
     "CLOSE_REQUEST",
+    "COMPILED",
     "COUNTER_NAMES",
     "DEFAULT_COMPUTER",
     "DEFAULT_CONTROL_BLOCKS",

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ._builds import Build
+from ._config import ModelConfig, StepSink
 from ._connspec import ConnSpec
-from ._mta import ModelConfig, Mta, StepSink
+from ._mta import Mta
 from ._peers import ExternalPeers, SimulatedPeers
 from ._scheduler import External, Scheduler
 

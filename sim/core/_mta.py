@@ -43,59 +43,19 @@ import heapq
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from ._builds import Build
-from ._catalog import POP4_UP, TaskHeader
+from ._config import ACCEPT_FAILED, ModelConfig, PeerSide, StepSink
 from ._connspec import ConnSpec
 from ._counters import Counters, Summary
-from ._halfopen import HalfOpenConfig, HalfOpenTable, settled_counters
-from ._logging import LoggingLevel
-from ._lpi import POP4_COMPONENT, ControlBlockPool
+from ._halfopen import HalfOpenTable, settled_counters
+from ._lpi import ControlBlockPool
 from ._pop4 import Pop4
 from ._scheduler import NOT_SCHEDULED, Kind, Occurrence, Scheduler
-from ._state import State
-from ._steps import CloseOnTimeout, Record, Refusal, Refuse, SendCC, Step, Tape
+from ._state import Effect, State
+from ._steps import CloseOnTimeout, Record, Refusal, Refuse, SendCC, Tape
 from ._time import Micros
-
-StepSink = Callable[[Step], None]
-#: What a trace's accept record says of an accept that failed (rule ``accept-error``).
-ACCEPT_FAILED = "WSAECONNRESET"
-
-
-@dataclass(frozen=True, slots=True)
-class ModelConfig:
-    """The knobs of one run, in model units."""
-
-    epoch: datetime
-    #: The MTA's own response timer (``None``: none; the peers' give-up closes connections).
-    response_timeout: Micros | None
-    backlog: int = 200
-    control_blocks: int = 20
-    open_associations: int = 0
-    threads: int = 4
-    accept_time: Micros = 0
-    logging: LoggingLevel = LoggingLevel.MAXIMUM
-    until: Micros | None = None
-    #: POP4's task header (``(POP4 POP4 UP(7) Proc 228)``) and the LPI's middle number
-    #: (rule ``lpi``): the KB case's unless a scenario says otherwise.
-    pop4_task: TaskHeader = POP4_UP
-    lpi_component: int = POP4_COMPONENT
-    half_open: HalfOpenConfig | None = None  # SYN floods' half-open table (_halfopen.py)
-
-
-class PeerSide(Protocol):
-    """Whoever produces a connection's peer inputs."""
-
-    #: Its inputs come from outside the model (real or recorded peers).
-    external: bool
-
-    def cc_sent(self, conn: int, t: Micros) -> None:
-        """The MTA sent the CC for ``conn`` at ``t``."""
-
-    def finished(self, conn: int) -> None:
-        """The MTA is done with ``conn``: no input for it will be consumed again."""
 
 
 class _Phase(enum.Enum):
@@ -109,6 +69,8 @@ class _Conn:
     side: PeerSide
     phase: _Phase = _Phase.BACKLOG
     timer: int = NOT_SCHEDULED  # seq of the pending response timeout
+    #: When its OK response will be ready, if its job started as POP4 asked for it (-1: not).
+    ok_at: Micros = -1
 
 
 class Mta:
@@ -157,6 +119,13 @@ class Mta:
         self._jobs: deque[tuple[int, Micros]] = deque()  # (conn, service), FIFO
         self._withdrawn: set[int] = set()
         self._idle_workers: list[int] = list(range(config.threads))
+        #: When each kernel thread will be free, as far as the jobs asked for so far go: the
+        #: kernel's FIFO is then known in advance, because nothing leaves it but by running
+        #: (``None`` when this build withdraws jobs, rule ``hotfix-withdraws``).
+        withdraws = any(Effect.CANCEL_OK in row.effects for row in build.table().values())
+        self._free_at: list[Micros] | None = (
+            None if withdraws or config.threads < 1 else [0] * config.threads
+        )
         self._running: dict[int, int] = {}
         self._half_open = HalfOpenTable.of(config.half_open, self.counters)
         scheduler.bind(
@@ -263,10 +232,14 @@ class Mta:
         state = self._conns[conn]
         state.phase = _Phase.NSI
         assoc = self.pop4.connect_indication(conn, t)
-        sched = self.scheduler
         timeout = self.config.response_timeout
         if assoc is not None and timeout is not None:
-            state.timer = sched.at(t + timeout, Kind.RESPONSE_TIMEOUT, conn)
+            deadline = t + timeout
+            # The timer is folded into the accept when nothing can intervene: the OK is known to
+            # be ready by the deadline (OK_READY wins the tie), so the timer could only be
+            # cancelled: by the CC, or by a close that ends the connection first.
+            if not 0 <= state.ok_at <= deadline:
+                state.timer = self.scheduler.at(deadline, Kind.RESPONSE_TIMEOUT, conn)
         self._next_accept(t)
         if self._tape is not None:
             detail = (
@@ -318,7 +291,16 @@ class Mta:
     # -- POP4's ports: the kernel and the transport ------------------------------------------
     def request_ok(self, conn: int, t: Micros) -> None:
         """POP4 asks the kernel for the OK response of ``conn``."""
-        service = self._conns[conn].spec.service
+        state = self._conns[conn]
+        service = state.spec.service
+        free_at = self._free_at
+        if free_at is not None:
+            # FIFO onto the first free thread: when this OK will be ready (a job starts at
+            # once, or when the jobs before it have left a thread free).
+            state.ok_at = max(t, free_at[0]) + service
+            heapq.heapreplace(free_at, state.ok_at)
+        elif self._idle_workers:
+            state.ok_at = t + service
         if self._idle_workers:
             self._start_job(t, heapq.heappop(self._idle_workers), conn, service)
         else:

@@ -3,7 +3,7 @@
 Rules of this module:
 
 * A peer side produces the inputs of the connections it opens — their arrival, data and close
-  — and hears from the MTA what concerns them (``cc_sent``, ``finished``; ``_mta.PeerSide``).
+  — and hears from the MTA what concerns them (``cc_sent``, ``finished``; ``_config.PeerSide``).
   The MTA does not know which side it talks to; a trace marks the inputs of an ``external``
   side as such.
 * :class:`SimulatedPeers` plays the connections a scenario drew (:class:`ConnSpec`, in arrival
@@ -94,7 +94,7 @@ class SimulatedPeers:
         self._next_arrival()
         t = occ[0]
         peer = self._peers[spec.conn] = _Peer(spec)
-        giving_up = spec.give_up_at()
+        giving_up = None if spec.give_up is None else spec.give_up_at()
         if self.mta.arrive(spec, t, self) and giving_up is not None:
             peer.close = self.scheduler.at(giving_up, Kind.PEER_CLOSE, spec.conn)
             peer.giving_up = True

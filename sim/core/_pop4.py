@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Final, Protocol
 
 from ._builds import Build
 from ._catalog import CATALOG, POP4_UP, WSAECONNRESET, EventId, TaskHeader
@@ -30,7 +30,7 @@ from ._errors import ProtocolError
 from ._events import Event
 from ._logging import LoggingLevel, is_logged
 from ._lpi import LISTENER_CB, NETWORK_TCPIP, POP4_COMPONENT, ControlBlockPool, Lpi
-from ._state import LOGS, REFUSAL, Effect, Input, State, Transition, transition
+from ._state import LOGS, REFUSAL, Effect, Input, Key, State, Transition, transition
 from ._steps import Fired, Refusal, Tape
 from ._time import Micros, at
 
@@ -51,6 +51,45 @@ class Transport(Protocol):
     def refuse(self, conn: int, reason: Refusal) -> None: ...
 
 
+#: What :meth:`Pop4._carry_out` does for each effect, as a small int (compared natively when
+#: the core is compiled); a logging effect is ``_LOG`` with its event and given fields.
+_LOG: Final = 0
+_REQUEST_OK: Final = 1
+_SEND_CC: Final = 2
+_CANCEL_OK: Final = 3
+_RELEASE_CB: Final = 4
+_LEAK_CB: Final = 5
+_DELIVER: Final = 6
+_DISCARD: Final = 7
+_REFUSE: Final = 8
+_OPCODE: dict[Effect, int] = {
+    Effect.REQUEST_OK: _REQUEST_OK,
+    Effect.SEND_CC: _SEND_CC,
+    Effect.CANCEL_OK: _CANCEL_OK,
+    Effect.RELEASE_CB: _RELEASE_CB,
+    Effect.LEAK_CB: _LEAK_CB,
+    Effect.DELIVER: _DELIVER,
+    Effect.DISCARD: _DISCARD,
+    Effect.REFUSE: _REFUSE,
+}
+#: One effect, ready to carry out: its opcode, and for ``_LOG`` the event and its given fields.
+Op = tuple[int, EventId | None, tuple[tuple[str, object], ...]]
+
+
+def _ops(row: Transition, logs: frozenset[EventId]) -> tuple[Op, ...]:
+    """A row's effects as opcodes, in the row's order. A logging effect whose event this
+    logging level does not write is left out (it would do nothing), and so is ``IGNORE``."""
+    ops: list[Op] = []
+    for effect in row.effects:
+        log = LOGS.get(effect)
+        if log is not None:
+            if log[0] in logs:
+                ops.append((_LOG, log[0], log[1]))
+        elif effect in _OPCODE:
+            ops.append((_OPCODE[effect], None, ()))
+    return tuple(ops)
+
+
 @dataclass(slots=True)
 class Association:
     """POP4's record of one connection."""
@@ -68,6 +107,8 @@ class Pop4:
         "_assocs",
         "_logs",
         "_lpis",
+        "_refusal",
+        "_rows",
         "_table",
         "build",
         "component",
@@ -111,6 +152,11 @@ class Pop4:
         # The build's whole table, merged once; and which event ids this level writes.
         self._table = build.table()
         self._logs = frozenset(e for e in EventId if is_logged(CATALOG[e], level))
+        # Each row with its effects as opcodes (derived from the table, never restated).
+        self._rows: dict[Key, tuple[Transition, tuple[Op, ...]]] = {
+            key: (row, _ops(row, self._logs)) for key, row in self._table.items()
+        }
+        self._refusal = (REFUSAL, _ops(REFUSAL, self._logs))
 
     # -- queries -----------------------------------------------------------------------------
     def state(self, conn: int) -> State:
@@ -140,7 +186,7 @@ class Pop4:
             return existing
         cb = self.pool.try_allocate()
         if cb is None:
-            self._carry_out(None, conn, State.IDLE, Input.OPEN, REFUSAL, t)
+            self._carry_out(None, conn, State.IDLE, Input.OPEN, self._refusal, t)
             return None
         assoc = Association(conn, cb, self._lpi(cb), State.IDLE)
         self._assocs[conn] = assoc
@@ -176,23 +222,25 @@ class Pop4:
         assoc = self._assocs.get(conn)
         if assoc is None:
             # Not held: the CLOSED rows decide (the late OK), or it is an error.
-            row = self._table.get((State.CLOSED, event))
+            row = self._rows.get((State.CLOSED, event))
             if row is None:
-                row = transition(State.CLOSED, event, self.build.overrides)  # raises
+                transition(State.CLOSED, event, self.build.overrides)  # raises
+                raise ProtocolError(f"connection {conn}: {event.value} in closed")
             self._carry_out(None, conn, State.CLOSED, event, row, t)
             return
         self._apply(assoc, event, t)
 
     def _apply(self, assoc: Association, event: Input, t: Micros) -> None:
         before = assoc.state
-        row = self._table.get((before, event))
+        row = self._rows.get((before, event))
         if row is None:
             assoc.state = State.ERROR
             transition(before, event, self.build.overrides)  # raises the precise error
             raise ProtocolError(f"connection {assoc.lpi}: {event.value} in {before.value}")
         self._carry_out(assoc, assoc.conn, before, event, row, t)
-        assoc.state = row.next_state
-        if row.next_state is State.CLOSED:
+        after = row[0].next_state
+        assoc.state = after
+        if after is State.CLOSED:
             del self._assocs[assoc.conn]
 
     def _carry_out(  # noqa: PLR0917 - the hot path: no keyword arguments
@@ -201,43 +249,42 @@ class Pop4:
         conn: int,
         before: State,
         event: Input,
-        row: Transition,
+        row: tuple[Transition, tuple[Op, ...]],
         t: Micros,
     ) -> None:
         """Every effect of every row happens here, in the row's order."""
         tape = self.tape
         counters = self.counters
         if tape is not None:
-            tape.fired.append(Fired(before, event, row))
+            tape.fired.append(Fired(before, event, row[0]))
         if event is Input.CLOSE:
             if before is State.OPENING:
                 counters.race_closes += 1
             else:
                 counters.normal_closes += 1
-        for effect in row.effects:
-            logs = LOGS.get(effect)
-            if logs is not None:
-                self._log(logs[0], logs[1], assoc, t)
-            elif effect is Effect.REQUEST_OK:
+        for op, event_id, given in row[1]:
+            if op == _LOG:
+                assert event_id is not None
+                self._log(event_id, given, assoc, t)
+            elif op == _REQUEST_OK:
                 self.kernel.request_ok(conn, t)
-            elif effect is Effect.SEND_CC:
+            elif op == _SEND_CC:
                 self.transport.send_cc(conn, t)
-            elif effect is Effect.CANCEL_OK:
-                counters.ok_cancelled += 1
-                self.kernel.withdraw_ok(conn)
-            elif effect is Effect.RELEASE_CB:
+            elif op == _RELEASE_CB:
                 assert assoc is not None
                 self.pool.release(assoc.cb)
-            elif effect is Effect.LEAK_CB:
+            elif op == _DELIVER:
+                counters.data_units += 1
+            elif op == _DISCARD:
+                counters.late_ok_discarded += 1
+            elif op == _REFUSE:
+                self.transport.refuse(conn, Refusal.NO_CONTROL_BLOCK)
+            elif op == _CANCEL_OK:
+                counters.ok_cancelled += 1
+                self.kernel.withdraw_ok(conn)
+            elif op == _LEAK_CB:
                 assert assoc is not None
                 self.pool.leak(assoc.cb)
-            elif effect is Effect.DELIVER:
-                counters.data_units += 1
-            elif effect is Effect.DISCARD:
-                counters.late_ok_discarded += 1
-            elif effect is Effect.REFUSE:
-                self.transport.refuse(conn, Refusal.NO_CONTROL_BLOCK)
-            # Effect.IGNORE: nothing to do.
 
     def _log(
         self,
@@ -248,7 +295,8 @@ class Pop4:
     ) -> None:
         if event_id not in self._logs:
             return
-        self.counters.log(event_id)
+        logged = self.counters.logged
+        logged[event_id] = logged.get(event_id, 0) + 1
         tape = self.tape
         if tape is None:
             return
