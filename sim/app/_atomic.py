@@ -18,6 +18,11 @@ Rules of this module (``docs/commands.md``, "Output files"):
 * A temporary file is recorded before it is created and forgotten after it is renamed or
   removed, so that :func:`remove_unfinished` can take away what an interrupt left mid-cleanup
   (a second Ctrl-C while the first unwinds).
+* Nothing is renamed into place (a file, or a finished ``.partial``) after an interrupt the
+  work could not see: :func:`commit_guard` names a check run just before each rename, which
+  the command layer makes raise ``KeyboardInterrupt`` when a Ctrl-C landed in a finalizer
+  (where Python cannot raise it) while the command ran. The temporary file is then removed
+  as for any interrupt, and an interrupted command leaves no output file.
 """
 
 from __future__ import annotations
@@ -28,13 +33,31 @@ import io
 import os
 import secrets
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, TextIO
 
 from ..core import MtasimError
 
 #: Temporary files created and not yet renamed or removed.
 _unfinished: set[str] = set()
+#: Run just before every rename into place (:func:`commit_guard`).
+_commit_checks: list[Callable[[], None]] = []
+
+
+@contextlib.contextmanager
+def commit_guard(check: Callable[[], None]) -> Iterator[None]:
+    """While the block runs, ``check()`` is called before any file is renamed into place; an
+    exception it raises stops the rename (the temporary file is removed)."""
+    _commit_checks.append(check)
+    try:
+        yield
+    finally:
+        _commit_checks.remove(check)
+
+
+def _before_commit() -> None:
+    for check in _commit_checks:
+        check()
 
 
 class OutputError(MtasimError, OSError):
@@ -133,6 +156,7 @@ def install(partial: str, path: str) -> None:
     target, direct = _destination(path)
     if direct or partial != f"{target}.partial":
         raise OutputError(path, OSError(errno.EINVAL, "not the partial file of this output"))
+    _before_commit()
     try:
         os.replace(partial, target)
     except OSError as exc:
@@ -192,6 +216,7 @@ def _open(path: str | os.PathLike[str], binary: bool) -> Iterator[IO[bytes] | Te
                 os.fsync(handle.fileno())
             except OSError as exc:
                 raise _error(name, exc) from None
+        _before_commit()
         try:
             os.replace(tmp, target)
         except OSError as exc:

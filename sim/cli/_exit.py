@@ -29,7 +29,9 @@ Rules of this module (``docs/commands.md``, "Interruption"):
   to the command and again to its process group) is ignored.
 * An interrupt that lands in a finalizer (``__del__``, a weakref callback) cannot propagate;
   Python would print it as "Exception ignored" and carry on. It is kept instead
-  (:func:`interrupt_was_lost`), and the command reports it when it returns.
+  (:func:`interrupt_was_lost`): no output file is renamed into place after it
+  (``sim.app._atomic.commit_guard``: the rename raises ``KeyboardInterrupt`` instead), and
+  the command reports it when it returns.
 * Under ``python -m sim``, CPython exits by SIGINT (status -2, whatever the command returns)
   once a ``KeyboardInterrupt`` has ended code run from a string (``dataclasses`` builds its
   methods with ``exec``), even one that was caught: :func:`forget_unhandled_interrupt`.
@@ -48,7 +50,7 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-from ..app._atomic import remove_unfinished
+from ..app._atomic import commit_guard, remove_unfinished
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -112,7 +114,8 @@ def signals_interrupt() -> Iterator[None]:
     for sig in STOP_SIGNALS:
         signal.signal(sig, _interrupt)
     try:
-        yield
+        with commit_guard(_raise_if_lost):
+            yield
     finally:
         sys.unraisablehook = previous_hook
         for sig, handler in previous.items():
@@ -120,6 +123,12 @@ def signals_interrupt() -> Iterator[None]:
                 signal.signal(sig, handler)
         if masked:  # ignored again first: a SIGINT held meanwhile is dropped
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _raise_if_lost() -> None:
+    """Before an output file is put in place: an interrupt lost in a finalizer stops it."""
+    if _Received.lost:
+        raise KeyboardInterrupt
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

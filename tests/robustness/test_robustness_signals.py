@@ -256,6 +256,34 @@ def test_an_interrupt_anywhere_gives_its_status_and_one_line(tmp_path, case):
     assert (proc.returncode, proc.stderr) == (status, "mtasim scenarios: interrupted\n")
 
 
+def test_an_interrupt_lost_in_a_finalizer_puts_no_output_file_in_place(tmp_path):
+    # Seen under load: Ctrl-C landed in a finalizer while `animate` drew, the work went on and
+    # race.gif was written, then the command said "interrupted". Now the rename refuses.
+    body = (
+        "    class Dying:\n"
+        "        def __del__(self):\n"
+        "            raise KeyboardInterrupt\n"
+        "    Dying()\n"
+        "    from sim.app._atomic import atomic_text\n"
+        "    with atomic_text('out.txt') as out:\n"
+        "        out.write('finished work')\n"
+        "    print('wrote out.txt', file=sys.stderr)\n"
+        "    return 0"
+    )
+    (tmp_path / "patched.py").write_text(PATCHED_COMMAND.format(body=body))
+    proc = subprocess.run(
+        [sys.executable, "-m", "patched"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (proc.returncode, proc.stderr) == (130, "mtasim scenarios: interrupted\n")
+    left = [p.name for p in tmp_path.iterdir() if p.name not in ("patched.py", "__pycache__")]
+    assert left == []  # neither out.txt nor its temporary file
+
+
 # -- deterministic: an interrupt or an error at every kind of step ----------------------------
 SCENARIO = sim.load_scenario("random-arrivals")  # every kind of step occurs
 
