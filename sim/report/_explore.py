@@ -28,9 +28,10 @@ from ..app._sweep import Axis, Cell, execute_cells, plan, points
 from ..core import Build, EventId, Tone
 from ..render import render
 from ..scenario import Scenario
+from ._capacity import capacity_line
 from ._capture import capture
 from ._diagram import Winner
-from ._phase import PhaseGrid, capacity_line, knob_value
+from ._phase import PhaseGrid, knob_value
 from ._picks import default_conn, first_race
 from ._sequence import sequence
 from ._svg import SvgParts, sequence_svg_parts

@@ -23,7 +23,6 @@ Rules of this module:
 from __future__ import annotations
 
 import io
-import itertools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
@@ -37,6 +36,7 @@ from ..app._sweep import Axis, Cell, plan
 from ..core import Build, EventId, MtasimError, Summary
 from ..scenario import KeyPath, KeyPathError, Scenario
 from ..text._plural import plural
+from ._capacity import capacity_line, cell_edges
 
 INSTALL_HINT = (
     "matplotlib is not installed; install the plot extra, from the mtasim checkout: "
@@ -156,33 +156,6 @@ class PhaseSums:
         )
 
 
-#: The keys of an arrival rate (one peer group) and of the kernel's threads.
-RATE_KEYS = ("peers.rate", "peers.0.rate")
-THREAD_KEYS = ("mta.threads",)
-
-
-def capacity_line(scenario: Scenario, x: Axis, y: Axis) -> tuple[tuple[float, float], ...]:
-    """For a map of arrival rate by kernel threads (rule ``kernel-load``: ``mta.threads``
-    threads serve a FIFO queue, each job taking ``mta.ok_delay`` on average), the points
-    where the rate equals what the threads can serve: ``rate = threads / ok_delay``.
-    Empty for other axes, or when the scenario has more than one peer group."""
-    if len(scenario.peers) != 1 or scenario.mta.ok_delay <= 0:
-        return ()
-    keys = (x.key, y.key)
-    if keys[0] in RATE_KEYS and keys[1] in THREAD_KEYS:
-        threads = y.values
-        return tuple((t / scenario.mta.ok_delay, float(t)) for t in _fine(threads))
-    if keys[0] in THREAD_KEYS and keys[1] in RATE_KEYS:
-        return tuple((float(t), t / scenario.mta.ok_delay) for t in _fine(x.values))
-    return ()
-
-
-def _fine(values: Sequence[float]) -> list[float]:
-    """The span of ``values``, half a step beyond each end, in 50 steps."""
-    edges = _edges(values)
-    return [edges[0] + (edges[-1] - edges[0]) * i / 50 for i in range(51)]
-
-
 def grid_from_rows(
     scenario: Scenario,
     x: Axis,
@@ -294,8 +267,8 @@ def phase_png_panels(grid: PhaseGrid, *, dpi: int = DPI) -> tuple[bytes, list[Pa
     axes = fig.subplots(1, len(grid.builds), sharey=True, squeeze=False)[0]
     peak = max((v for panel in grid.counts for row in panel for v in row), default=0.0)
     vmax = max(1.0, peak)
-    xe = _edges(grid.x.values)
-    ye = _edges(grid.y.values)
+    xe = cell_edges(grid.x.values)
+    ye = cell_edges(grid.y.values)
     mesh: Any = None
     for ax, build, panel in zip(axes, grid.builds, grid.counts, strict=True):
         mesh = ax.pcolormesh(
@@ -380,14 +353,6 @@ def figure_size(builds: int) -> tuple[float, float]:
 def plot_phase_map(grid: PhaseGrid, output_path: str | os.PathLike[str], *, dpi: int = DPI) -> None:
     """Draw ``grid`` and write it to ``output_path`` as a PNG, atomically."""
     write_bytes_atomic(output_path, phase_png(grid, dpi=dpi))
-
-
-def _edges(values: Sequence[float]) -> list[float]:
-    """Cell edges around the values (midpoints inside, half a step outside)."""
-    if len(values) == 1:
-        return [values[0] - 0.5, values[0] + 0.5]
-    mids = [(a + b) / 2 for a, b in itertools.pairwise(values)]
-    return [values[0] - (mids[0] - values[0]), *mids, values[-1] + (values[-1] - mids[-1])]
 
 
 def _point_name(grid: PhaseGrid) -> str:

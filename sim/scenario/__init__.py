@@ -1,6 +1,7 @@
 """Scenarios: the schema, loading and validation of TOML files, and the plan of a run."""
 
 from ._dump import to_toml
+from ._field import Field
 from ._keys import KeyPath, KeyPathError, Target
 from ._load import (
     DEFAULT_SCENARIO,
@@ -25,7 +26,7 @@ from ._plan import (
 )
 from ._problem import MAX_PROBLEMS, Problem, ScenarioError
 from ._scenario import MtaSettings, PeerGroup, Scenario, WinsockSettings, digest_of
-from ._schema import SCHEMA, Field, all_keys
+from ._schema import SCHEMA, all_keys
 from ._tables import key_tables
 from ._types import TYPES, Type
 from ._validate import validate

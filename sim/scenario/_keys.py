@@ -23,7 +23,8 @@ from typing import Any
 
 from ..text._input import quote
 from ._check import SHOWN
-from ._schema import ARRAY_TABLES, Field, all_keys, field_for
+from ._field import Field
+from ._schema import ARRAY_TABLES, all_keys, field_for
 
 #: A place in scenario data: (table, position of the group or None, key). ``("", None,
 #: "seed")``, ``("mta", None, "threads")``, ``("peers", 2, "count")``.

@@ -11,7 +11,8 @@ Rules of this module:
 
 from __future__ import annotations
 
-from ._schema import ARRAY_TABLES, SCHEMA, Field
+from ._field import Field
+from ._schema import ARRAY_TABLES, SCHEMA
 
 _HEADER = (
     "| key | type | unit | default | range / values | meaning |",

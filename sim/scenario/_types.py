@@ -39,7 +39,7 @@ from ._check import SHOWN, describe
 from ._text import MAX_DIGITS
 
 if TYPE_CHECKING:
-    from ._schema import Field
+    from ._field import Field
 
 #: The example of a date-time in messages and the docs.
 DATETIME_EXAMPLE = "2002-02-26T14:43:29"

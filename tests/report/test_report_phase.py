@@ -212,7 +212,7 @@ def test_without_matplotlib_one_line_says_how_to_install(capsys, monkeypatch, tm
 def test_the_load_map_draws_the_kernels_capacity_and_every_build(capsys, tmp_path):
     from sim.core import BUILDS
     from sim.report import phase_grid
-    from sim.report._phase import capacity_line
+    from sim.report._capacity import capacity_line
 
     scenario = load_scenario("heavy-load")
     x, y = Axis.parse("peers.rate=1:3:3"), Axis.parse("mta.threads=1:3:3")
