@@ -10,7 +10,7 @@ Rules of this module:
     (``PYTHONPATH`` set to the checkout, whose ``sim`` holds only Python sources);
   - when it runs the pure core, the compiled build is the interpreter of an environment where
     it is installed (``--compiled-python``, e.g. ``.ci-venv-compiled/bin/python``, made with
-    ``HATCH_BUILD_HOOK_ENABLE_MYPYC=1 pip install .``); without one, the row is ``n/a``.
+    ``MTASIM_COMPILE=1 pip install .``); without one, the row is ``n/a``.
 
 * The worker runs the benchmark's own ``batch_driver`` (``run.py``) once untimed on
   ``storm.WARM_UP`` connections, then reads ``time.process_time()`` around the timed run only,
