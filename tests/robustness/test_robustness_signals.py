@@ -6,6 +6,7 @@ deterministically, at every kind of step, through a sink."""
 
 from __future__ import annotations
 
+import os
 import random
 import selectors
 import signal
@@ -210,6 +211,24 @@ commands.scenarios_main = handler
 from sim.cli import main
 sys.exit(main(["scenarios"]))
 """
+
+
+def run_patched(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
+    """``python -m patched`` in ``tmp_path``, found on PYTHONPATH (not through the current
+    directory, which PYTHONSAFEPATH=1 leaves off the path: CI's compiled-build run)."""
+    (tmp_path / "patched.py").write_text(PATCHED_COMMAND.format(body=body))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    return subprocess.run(
+        [sys.executable, "-m", "patched"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 INTERRUPTS = {
     # dataclasses, namedtuples... build code from strings: an interrupt there
     "Ctrl-C in string code": ('    exec("raise KeyboardInterrupt", {})', 130),
@@ -244,15 +263,7 @@ INTERRUPTS = {
 @pytest.mark.parametrize("case", list(INTERRUPTS))
 def test_an_interrupt_anywhere_gives_its_status_and_one_line(tmp_path, case):
     body, status = INTERRUPTS[case]
-    (tmp_path / "patched.py").write_text(PATCHED_COMMAND.format(body=body))
-    proc = subprocess.run(
-        [sys.executable, "-m", "patched"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = run_patched(tmp_path, body)
     assert (proc.returncode, proc.stderr) == (status, "mtasim scenarios: interrupted\n")
 
 
@@ -270,15 +281,7 @@ def test_an_interrupt_lost_in_a_finalizer_puts_no_output_file_in_place(tmp_path)
         "    print('wrote out.txt', file=sys.stderr)\n"
         "    return 0"
     )
-    (tmp_path / "patched.py").write_text(PATCHED_COMMAND.format(body=body))
-    proc = subprocess.run(
-        [sys.executable, "-m", "patched"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = run_patched(tmp_path, body)
     assert (proc.returncode, proc.stderr) == (130, "mtasim scenarios: interrupted\n")
     left = [p.name for p in tmp_path.iterdir() if p.name not in ("patched.py", "__pycache__")]
     assert left == []  # neither out.txt nor its temporary file
