@@ -344,11 +344,14 @@ SCHEMA: dict[str, tuple[Field, ...]] = {"": TOP, "winsock": WINSOCK, "mta": MTA,
 ARRAY_TABLES = frozenset({"peers"})
 
 
+#: (table, key) -> field: every validation of a point of a sweep looks each key up.
+_FIELDS: dict[tuple[str, str], Field] = {
+    (table, f.key): f for table, fields in SCHEMA.items() for f in fields
+}
+
+
 def field_for(table: str, key: str) -> Field | None:
-    for f in SCHEMA.get(table, ()):
-        if f.key == key:
-            return f
-    return None
+    return _FIELDS.get((table, key))
 
 
 def defaults(table: str) -> Any:
