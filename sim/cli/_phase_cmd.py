@@ -87,7 +87,7 @@ def register(commands: Any) -> None:
 
 def phase_map_main(args: argparse.Namespace) -> int:
     from ..app._sweep import Axis, SweepError, close_executor, make_executor, plan
-    from ..report._phase import phase_grid_run, plot_phase_map, require_matplotlib
+    from ..report._phase import phase_grid, plot_phase_map, require_matplotlib
 
     require_matplotlib()
     load_preset = bool(args.load)
@@ -120,7 +120,8 @@ def phase_map_main(args: argparse.Namespace) -> int:
     try:
         with progress("phase map", points * len(builds)) as advance:
             started, cpu = time.perf_counter(), time.process_time()
-            grid, used = phase_grid_run(
+            ran_on: list[str] = []
+            grid = phase_grid(
                 base,
                 x,
                 y,
@@ -132,7 +133,9 @@ def phase_map_main(args: argparse.Namespace) -> int:
                 max_connections=max_connections(args),
                 engine=args.engine,
                 say=say_once("phase-map"),
+                ran_on=ran_on.append,
             )
+            used = ran_on[0]
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         close_executor(executor, cancel=True)

@@ -184,47 +184,21 @@ def phase_grid(
     max_connections: int = DEFAULT_MAX_CONNECTIONS,
     engine: str = "auto",
     say: Callable[[str], None] | None = None,
+    ran_on: Callable[[str], None] | None = None,
 ) -> PhaseGrid:
     """Run the grid as a sweep (``engine``: ``sim.app._fast_sweep``; the core on the batch
     driver, ``executor`` from :func:`sim.app._sweep.make_executor` for parallel runs) and
     return its phase map. The grid is bounded like a sweep's (``max_runs``,
-    ``max_connections``: ``sim.app._limits``)."""
-    return phase_grid_run(
-        scenario,
-        x,
-        y,
-        builds,
-        jobs=jobs,
-        executor=executor,
-        progress=progress,
-        max_runs=max_runs,
-        max_connections=max_connections,
-        engine=engine,
-        say=say,
-    )[0]
-
-
-def phase_grid_run(
-    scenario: Scenario,
-    x: Axis,
-    y: Axis,
-    builds: Sequence[Build],
-    *,
-    jobs: int = 1,
-    executor: Executor | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    max_runs: int = DEFAULT_MAX_RUNS,
-    max_connections: int = DEFAULT_MAX_CONNECTIONS,
-    engine: str = "auto",
-    say: Callable[[str], None] | None = None,
-) -> tuple[PhaseGrid, str]:
-    """:func:`phase_grid`, and the engine that ran it (``"fast"`` or ``"core"``)."""
+    ``max_connections``: ``sim.app._limits``). ``ran_on`` is told the engine that ran it
+    (``"fast"`` or ``"core"``)."""
     sums = PhaseSums(x, y)
     grid = plan(scenario, [y, x], builds, max_runs=max_runs, max_connections=max_connections)
     used = execute_engine(
         grid, sums.add, engine=engine, jobs=jobs, executor=executor, on_progress=progress, say=say
     )
-    return sums.grid(scenario, builds), used
+    if ran_on is not None:
+        ran_on(used)
+    return sums.grid(scenario, builds)
 
 
 def knob_title(key: str) -> str:
